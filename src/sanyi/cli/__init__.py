@@ -1,0 +1,1 @@
+"""The ``sanyi`` command line: one thin module per part of the platform."""

@@ -1,0 +1,30 @@
+"""The ``sanyi`` entry point: registers each part's commands."""
+
+import typer
+
+from sanyi import __version__
+from sanyi.cli import db, knowledge, user
+from sanyi.cli.demo import demo
+from sanyi.cli.serve import serve
+
+app = typer.Typer(
+    help="三医联动综合平台 · Sanyi, the platform of the linked reform of healthcare, insurance and medicines",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,
+)
+app.add_typer(db.app, name="db")
+app.add_typer(user.app, name="user")
+app.add_typer(knowledge.app, name="knowledge")
+app.command("serve")(serve)
+app.command("demo")(demo)
+
+
+@app.command("version")
+def version() -> None:
+    """Print the version."""
+    typer.echo(__version__)
+
+
+def main() -> None:
+    app()

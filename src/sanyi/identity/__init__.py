@@ -1,0 +1,1 @@
+"""Identity: user accounts, roles, login sessions and API tokens, login throttling."""

@@ -1,0 +1,62 @@
+"""Everything shipped under ``knowledge/``, checked in one pass (``sanyi knowledge check``).
+
+The check reads each file with the same schema its loader uses, so a file that passes here loads
+in production, and a corrupted file is reported with its path, line and reason. ``root`` lets the
+check run on a copy of the tree (a region's edited tables before they are installed).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from sanyi.knowledge import KNOWLEDGE_ROOT, codes, drg, supervision
+from sanyi.knowledge.tables import TableSchema, read_table
+
+
+@dataclass(frozen=True, slots=True)
+class TableSummary:
+    kind: str
+    table: str
+    rows: int
+    description: str
+
+
+def _tables_of(
+    root: Path,
+) -> list[tuple[str, str, str, Callable[[Path], int]]]:
+    entries: list[tuple[str, str, str, Callable[[Path], int]]] = []
+    for file_name, schema in codes.TABLES.items():
+        entries.append(("codes", f"codes/{file_name}", schema.description, _counter(schema)))
+    for scheme in sorted(path.parent.name for path in (root / "drg").glob("*/rules.json")):
+        entries.append(("drg", f"drg/{scheme}/rules.json", "grouping rules", drg.count_rules))
+        for file_name, schema in drg.TABLES.items():
+            entries.append(("drg", f"drg/{scheme}/{file_name}", schema.description, _counter(schema)))
+        entries.append(
+            (
+                "drg",
+                f"drg/{scheme}/conformance_cases.csv",
+                drg.CONFORMANCE_SCHEMA.description,
+                drg.count_cases,
+            )
+        )
+    for name, schema in supervision.TABLES.items():
+        entries.append(("supervision", f"supervision/{name}.tsv", schema.description, _counter(schema)))
+    return entries
+
+
+def _counter(schema: TableSchema) -> Callable[[Path], int]:
+    return lambda path: len(read_table(path, schema))
+
+
+def check_all(
+    root: Path = KNOWLEDGE_ROOT, progress: Callable[[str], None] | None = None
+) -> list[TableSummary]:
+    """Validate every knowledge file under ``root``; raise on the first bad one."""
+    summaries = []
+    for kind, relative, description, count in _tables_of(root):
+        if progress is not None:
+            progress(relative)
+        summaries.append(TableSummary(kind, relative, count(root / relative), description))
+    return summaries
