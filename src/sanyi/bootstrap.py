@@ -11,6 +11,9 @@ from functools import cached_property
 
 from sqlalchemy import Engine, MetaData
 
+import sanyi.care.api
+import sanyi.registry.api
+import sanyi.synth.api  # noqa: F401 - registers the synthetic region's tables
 from sanyi.identity.api import IdentityService, LoginPolicy
 from sanyi.infrastructure.audit import AuditLog  # registers the audit_log table
 from sanyi.infrastructure.db import create_db_engine, metadata

@@ -1,7 +1,8 @@
 """The demo seed: what ``sanyi demo`` loads into a fresh database.
 
-Until the synthetic region lands this is a small built-in seed: one demo administrator and one
-account for each regional authority, each with a freshly generated password printed once.
+A synthetic Wenzhou region (20,000 residents, a year of care; generated once, kept on restarts), one
+demo administrator, an account for each regional authority, and staff accounts at a tertiary hospital
+and a community health centre; each password is freshly generated and printed once.
 """
 
 from __future__ import annotations
@@ -13,6 +14,10 @@ from sanyi.bootstrap import Container
 from sanyi.identity.api import Role, generate_password
 from sanyi.infrastructure import migrate
 from sanyi.infrastructure.audit import Actor
+from sanyi.registry.api import first_institution
+from sanyi.synth.api import DatabaseSink, Progress, RegionRequest, database_is_empty, generate
+
+DEMO_REGION = RegionRequest(profile="wenzhou", residents=20_000, year=2023, seed=7)
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,6 +25,7 @@ class DemoAccount:
     username: str
     display_name: str
     role: Role
+    institution_kind: str | None = None  # the kind of institution an institution role works at
 
 
 DEMO_ACCOUNTS: Final = (
@@ -27,19 +33,30 @@ DEMO_ACCOUNTS: Final = (
     DemoAccount("yibao", "医保局演示账号", Role.INSURANCE_BUREAU),
     DemoAccount("weijian", "卫健委演示账号", Role.HEALTH_COMMISSION),
     DemoAccount("yigai", "医改办演示账号", Role.REFORM_OFFICE),
+    DemoAccount("yiyuan", "医院医保办演示账号", Role.INSTITUTION_STAFF, "general"),
+    DemoAccount("jiating", "家庭医生演示账号", Role.FAMILY_DOCTOR, "community_centre"),
 )
 
 
-def prepare_demo(container: Container) -> list[tuple[DemoAccount, str]]:
-    """Migrate the database and (re)create the demo accounts; returns each with its new password."""
+def prepare_demo(container: Container, progress: Progress | None = None) -> list[tuple[DemoAccount, str]]:
+    """Migrate, generate the region if the database has none, and (re)create the demo accounts.
+
+    Returns each account with its new password.
+    """
     migrate.upgrade(container.engine)
+    if database_is_empty(container.engine):
+        generate(DEMO_REGION, [DatabaseSink(container.engine)], progress=progress)
     actor = Actor.system("demo")
     credentials = []
     for account in DEMO_ACCOUNTS:
         password = generate_password()
+        institution = None
+        if account.institution_kind is not None:
+            with container.uow() as uow:
+                institution = first_institution(uow.connection, account.institution_kind)
         if container.identity.find_user(account.username) is None:
             container.identity.create_user(
-                actor, account.username, password, account.role, account.display_name
+                actor, account.username, password, account.role, account.display_name, institution
             )
         else:
             # A password is shown only once, so each demo start issues a new one.

@@ -1,6 +1,7 @@
 """The sanyi command line, end to end on each backend."""
 
 import json
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,6 +11,9 @@ from typer.testing import CliRunner
 
 from sanyi.bootstrap import Container
 from sanyi.cli.main import app
+from sanyi.identity.api import TokenKind
+from sanyi.registry.api import counts
+from sanyi.infrastructure import migrate
 from sanyi.knowledge import KNOWLEDGE_ROOT
 from tests.conftest import TEST_SECRET
 
@@ -63,7 +67,8 @@ def test_db_upgrade_and_current(cli_env: str) -> None:
     upgraded = runner.invoke(app, ["db", "upgrade", "--db", cli_env])
     assert upgraded.exit_code == 0, upgraded.output
     current = runner.invoke(app, ["db", "current", "--db", cli_env])
-    assert "current: 0001" in current.output
+    head = migrate.head_revision()
+    assert f"current: {head}  head: {head}" in current.output
 
 
 def test_production_without_a_secret_refuses_account_commands(
@@ -76,16 +81,22 @@ def test_production_without_a_secret_refuses_account_commands(
     assert "CONFIG_MISSING_SECRET_KEY" in result.output
 
 
-def test_demo_prepares_accounts_that_can_log_in(cli_env: str, container: Container) -> None:
+def test_demo_builds_the_region_and_accounts_that_can_log_in(cli_env: str, container: Container) -> None:
     result = runner.invoke(app, ["demo", "--no-serve", "--db", cli_env])
     assert result.exit_code == 0, result.output
-    assert "demo" in result.output and "yibao" in result.output
-    assert {user.username for user in container.identity.list_users()} == {
-        "demo",
-        "yibao",
-        "weijian",
-        "yigai",
-    }
+    users = {user.username: user for user in container.identity.list_users()}
+    assert set(users) == {"demo", "yibao", "weijian", "yigai", "yiyuan", "jiating"}
+    assert users["yiyuan"].institution_id and users["jiating"].institution_id
+    printed = re.search(r"│ demo\s+│ (\S+)\s+│", result.output)
+    assert printed is not None
+    assert container.identity.login("demo", printed.group(1), TokenKind.SESSION, None).token
+    with container.uow() as uow:
+        assert counts(uow.connection)["residents"] == 20_000
+    # A second start keeps the region and issues new passwords.
+    again = runner.invoke(app, ["demo", "--no-serve", "--db", cli_env])
+    assert again.exit_code == 0, again.output
+    with container.uow() as uow:
+        assert counts(uow.connection)["residents"] == 20_000
 
 
 def test_knowledge_check_reports_counts() -> None:

@@ -21,7 +21,9 @@ def demo(
     """Prepare the demo database (migrations, seed, accounts) and serve the web app."""
     settings = load_settings(db, env="demo")
     container = build_container(settings)
-    with console.status("准备演示数据库 / preparing the demo database…"):
+    with console.status(
+        "准备演示数据库（首次约一分钟）/ preparing the demo database (about a minute the first time)…"
+    ):
         credentials = prepare_demo(container)
     table = Table("用户名 username", "密码 password (shown once)", "角色 role")
     for account, password in credentials:

@@ -1,4 +1,4 @@
-"""ICD-10 diagnoses and ICD-9-CM-3 procedures (医保版 2.0) with the maps to grouper codes."""
+"""Code tables: ICD-10 / ICD-9-CM-3 (医保版 2.0) with their maps, divisions (GB/T 2260), departments."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Final
 
 from sanyi.knowledge import KNOWLEDGE_ROOT
-from sanyi.knowledge.tables import Column, TableSchema, read_pairs
+from sanyi.knowledge.tables import Column, TableSchema, read_pairs, read_table
 
 CODES_DIR: Final = KNOWLEDGE_ROOT / "codes"
 
@@ -84,9 +84,52 @@ def procedure_map() -> dict[str, str]:
     return _mapping(CODES_DIR / "procedure_map.tsv", PROCEDURE_MAP_SCHEMA)
 
 
+DIVISIONS_SCHEMA: Final = TableSchema(
+    (
+        Column("code", re.compile(r"[1-9][0-9]{5}")),
+        Column("name"),
+        Column("level", choices=frozenset({"province", "city", "county"})),
+        Column("parent_code", re.compile(r"[1-9][0-9]{5}"), required=False),
+    ),
+    unique=("code",),
+    description="GB/T 2260 administrative divisions used by the regions",
+)
+DEPARTMENTS_SCHEMA: Final = TableSchema(
+    (
+        Column("code", re.compile(r"[0-9]{2}([0-9]{2})?|ICU")),
+        Column("name"),
+        Column("parent_code", required=False),
+    ),
+    unique=("code",),
+    description="departments (医疗机构诊疗科目名录, 1994)",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Division:
+    code: str
+    name: str
+    level: str
+    parent_code: str | None
+
+
+@cache
+def divisions() -> dict[str, Division]:
+    """Provinces, cities and counties (GB/T 2260) by code, parents before children."""
+    rows = read_table(CODES_DIR / "divisions.tsv", DIVISIONS_SCHEMA)
+    return {code: Division(code, name, level, parent or None) for code, name, level, parent in rows}
+
+
+@cache
+def departments() -> dict[str, str]:
+    return {code: name for code, name, _ in read_table(CODES_DIR / "departments.tsv", DEPARTMENTS_SCHEMA)}
+
+
 TABLES: Final[dict[str, TableSchema]] = {
     "diagnoses.tsv": DIAGNOSES_SCHEMA,
     "procedures.tsv": PROCEDURES_SCHEMA,
     "diagnosis_map.tsv": DIAGNOSIS_MAP_SCHEMA,
     "procedure_map.tsv": PROCEDURE_MAP_SCHEMA,
+    "divisions.tsv": DIVISIONS_SCHEMA,
+    "departments.tsv": DEPARTMENTS_SCHEMA,
 }

@@ -1,0 +1,1 @@
+"""Care records: encounters (visits and stays) with diagnoses, procedures and fee lines."""

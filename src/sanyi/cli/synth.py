@@ -1,0 +1,128 @@
+"""``sanyi synth``: generate a calibrated synthetic region; ``sanyi synth report``: check it."""
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from sanyi.cli.common import DbOption, JsonOption, console, open_container, print_json, run
+from sanyi.infrastructure import migrate
+from sanyi.kernel.errors import DomainError
+from sanyi.knowledge.synth import profile_names
+from sanyi.synth.api import (
+    SYNTH_DATABASE_NOT_EMPTY,
+    TOLERANCE,
+    DatabaseSink,
+    ParquetSink,
+    RegionRequest,
+    Sink,
+    clear_region,
+    database_is_empty,
+    generate,
+    report_from_database,
+    report_from_parquet,
+)
+
+app = typer.Typer(help="合成地区 · synthetic region", invoke_without_command=True, no_args_is_help=False)
+
+STAGES = {"calibrate": "校准 / calibrating", "generate": "生成 / generating"}
+
+
+@app.callback()
+def synth(
+    ctx: typer.Context,
+    profile: Annotated[str, typer.Option(help=f"Region profile: {', '.join(profile_names())}")] = "wenzhou",
+    residents: Annotated[int, typer.Option(min=100, help="Number of residents")] = 20_000,
+    year: Annotated[int, typer.Option(help="The year of care")] = 2023,
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same region")] = 7,
+    parquet: Annotated[
+        Path | None, typer.Option(help="Also (or only, without --db) write Parquet here")
+    ] = None,
+    workers: Annotated[int, typer.Option(min=1, help="Processes generating chunks in parallel")] = 1,
+    replace: Annotated[bool, typer.Option(help="Delete existing registry and care data first")] = False,
+    db: DbOption = None,
+) -> None:
+    """Generate a synthetic region into the database (and/or a Parquet directory)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    request = RegionRequest(profile, residents, year, seed)
+    with open_container(db) as container:
+        sinks: list[Sink] = []
+        to_database = db is not None or parquet is None
+        if to_database:
+            migrate.upgrade(container.engine)
+            if not database_is_empty(container.engine):
+                if not replace:
+                    run(lambda: (_ for _ in ()).throw(DomainError(SYNTH_DATABASE_NOT_EMPTY)))
+                clear_region(container.engine)
+            sinks.append(DatabaseSink(container.engine))
+        if parquet is not None:
+            sinks.append(ParquetSink(parquet))
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+        ) as progress:
+            tasks: dict[str, TaskID] = {}
+
+            def report(stage: str, done: int, total: int) -> None:
+                if stage not in tasks:
+                    tasks[stage] = progress.add_task(STAGES.get(stage, stage), total=total)
+                progress.update(tasks[stage], completed=done, total=total)
+
+            summary = run(lambda: generate(request, sinks, workers=workers, progress=report))
+    console.print(
+        f"[green]已生成 / generated[/green] {profile}: {summary.residents:,} residents, "
+        f"{summary.institutions:,} institutions, {summary.practitioners:,} practitioners, "
+        f"{summary.encounters:,} encounters, {summary.fee_lines:,} fee lines, "
+        f"{summary.irregularities:,} planted irregularities"
+    )
+
+
+@app.command("report")
+def report(
+    parquet: Annotated[Path | None, typer.Option(help="Read the region from this Parquet directory")] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Print the region's figures next to the calibration targets, flagging any more than 15 % off."""
+    if parquet is not None:
+        meta, result = run(lambda: report_from_parquet(parquet))
+    else:
+        with open_container(db) as container:
+            meta, result = run(lambda: report_from_database(container.engine))
+    if as_json:
+        print_json(
+            {
+                "profile": meta["profile"],
+                "residents": meta["residents"],
+                "seed": meta["seed"],
+                "tolerance": TOLERANCE,
+                "figures": [figure.to_dict() for figure in result],
+            }
+        )
+        return
+    table = Table(
+        "指标 figure",
+        "生成 generated",
+        "目标 target",
+        "偏差 off by",
+        "",
+        title=f"{meta['profile']} · {meta['residents']:,} residents · seed {meta['seed']}",
+    )
+    for figure in result:
+        off = (figure.generated - figure.target) / figure.target if figure.target else 0.0
+        flag = "[green]✓[/green]" if figure.within_tolerance else "[red]✗ >15 %[/red]"
+        table.add_row(figure.name, f"{figure.generated:,.3f}", f"{figure.target:,.3f}", f"{off:+.1%}", flag)
+    console.print(table)
+    outside = [figure.name for figure in result if not figure.within_tolerance]
+    console.print(
+        f"[red]{len(outside)} figure(s) off target[/red]"
+        if outside
+        else "[green]全部在 15 % 以内 / all within 15 %[/green]"
+    )

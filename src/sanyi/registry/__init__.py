@@ -1,0 +1,1 @@
+"""Registry: areas, institutions, medical groups, practitioners and residents with their enrollment."""

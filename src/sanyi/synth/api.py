@@ -1,0 +1,33 @@
+"""What other parts of Sanyi may use of the synthetic region."""
+
+from sanyi.synth.errors import SYNTH_DATABASE_NOT_EMPTY, SYNTH_INVALID_REQUEST, SYNTH_NO_RUN
+from sanyi.synth.generator import RegionRequest, SyntheticRegion
+from sanyi.synth.output import DatabaseSink, ParquetSink, Sink, clear_region, database_is_empty, latest_run
+from sanyi.synth.report import TOLERANCE, Figure, figures
+from sanyi.synth.reporting import report_from_database, report_from_parquet
+from sanyi.synth.services import GenerationSummary, Progress, generate
+from sanyi.synth.tables import synth_irregularities, synth_runs
+
+__all__ = [
+    "SYNTH_DATABASE_NOT_EMPTY",
+    "SYNTH_INVALID_REQUEST",
+    "SYNTH_NO_RUN",
+    "TOLERANCE",
+    "DatabaseSink",
+    "Figure",
+    "GenerationSummary",
+    "ParquetSink",
+    "Progress",
+    "RegionRequest",
+    "Sink",
+    "SyntheticRegion",
+    "clear_region",
+    "database_is_empty",
+    "figures",
+    "generate",
+    "latest_run",
+    "report_from_database",
+    "report_from_parquet",
+    "synth_irregularities",
+    "synth_runs",
+]
