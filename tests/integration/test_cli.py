@@ -12,9 +12,9 @@ from typer.testing import CliRunner
 from sanyi.bootstrap import Container
 from sanyi.cli.main import app
 from sanyi.identity.api import TokenKind
-from sanyi.registry.api import counts
 from sanyi.infrastructure import migrate
 from sanyi.knowledge import KNOWLEDGE_ROOT
+from sanyi.registry.api import counts
 from tests.conftest import TEST_SECRET
 
 runner = CliRunner()

@@ -1,5 +1,6 @@
 """What other parts of Sanyi may use of care records."""
 
+from sanyi.care.export import DRG_COLUMNS, claim_record, drg_record
 from sanyi.care.model import (
     DISCHARGE_TYPES,
     DRUG_CATEGORIES,
@@ -11,18 +12,35 @@ from sanyi.care.model import (
     OffsiteCategory,
     PayClass,
 )
+from sanyi.care.queries import (
+    EncounterFilter,
+    EncounterSummary,
+    get_encounter,
+    iter_stays,
+    persons_seen_at,
+    search_encounters,
+)
 from sanyi.care.tables import encounters, fee_lines
 
 __all__ = [
     "DISCHARGE_TYPES",
+    "DRG_COLUMNS",
     "DRUG_CATEGORIES",
     "FEE_CATEGORIES",
     "VISIT_TYPES",
     "Encounter",
+    "EncounterFilter",
+    "EncounterSummary",
     "EncounterType",
     "FeeLine",
     "OffsiteCategory",
     "PayClass",
+    "claim_record",
+    "drg_record",
     "encounters",
     "fee_lines",
+    "get_encounter",
+    "iter_stays",
+    "persons_seen_at",
+    "search_encounters",
 ]

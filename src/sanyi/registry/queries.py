@@ -81,7 +81,7 @@ class ResidentFilter:
     area: str | None = None
     key_group: KeyGroup | None = None
     scheme: Scheme | None = None
-    person_ids: frozenset[str] | None = None  # scope: the persons an institution has records of
+    seen_at: Any = None  # scope: a subquery of the person ids an institution has records of
 
 
 def page_of(
@@ -313,8 +313,8 @@ def search_residents(
         query = query.where(residents.c[FLAG_COLUMNS[where.key_group]].is_(True))
     if where.scheme is not None:
         query = query.where(residents.c.scheme == where.scheme.value)
-    if where.person_ids is not None:
-        query = query.where(residents.c.person_id.in_(sorted(where.person_ids)))
+    if where.seen_at is not None:
+        query = query.where(residents.c.person_id.in_(where.seen_at))
     rows, total = page_of(connection, query, offset, limit)
     return Page([to_resident(row) for row in rows], total, offset, limit)
 
