@@ -52,7 +52,7 @@ def _text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))  # Excel keeps whole numbers as floats
     if hasattr(value, "isoformat") and not isinstance(value, str):
-        text = value.isoformat()
+        text = str(value.isoformat())
         return text[:10] if text.endswith("T00:00:00") else text
     return str(value).strip()
 
