@@ -208,11 +208,12 @@ def _sample(
     """One billable of the group for each line, drawn from the pool its encounter may use."""
     result = np.empty(len(owner), dtype=np.int64)
     inpatient = batch.kind[owner] == INPATIENT
+    # One integer key per patient profile (widened first: the int8 columns would overflow).
     keys = (
         batch.sex[owner].astype(np.int64) * 1000
-        + batch.age_group[owner] * 100
-        + inpatient * 10
-        + batch.level[owner]
+        + batch.age_group[owner].astype(np.int64) * 100
+        + inpatient.astype(np.int64) * 10
+        + batch.level[owner].astype(np.int64)
     )
     for key in np.unique(keys).tolist():
         rows = np.flatnonzero(keys == key)

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from sanyi.knowledge import supervision
+from sanyi.knowledge.synth import load_catalogue
 from sanyi.synth import billing
 from sanyi.synth import catalogue as cat
 from sanyi.synth.billing import EMERGENCY, INPATIENT, OUTPATIENT, PHARMACY, EncounterBatch, LineBatch
@@ -79,9 +80,9 @@ class _Chunk:
 
 
 def _restriction_free(table: billing.Billables) -> np.ndarray:
+    """Codes whose use breaks no rule of their own (no sex, age, level, course or daily limit)."""
     return (
-        ~table.excluded
-        & ~table.frequency_limited
+        ~table.frequency_limited
         & (table.course_days == 0)
         & (table.sex == 0)
         & (table.population == 0)
@@ -149,7 +150,16 @@ def _excess_supply(chunk: _Chunk) -> None:
     lines = chunk.lines
     is_drug_line = table.is_drug[lines.billable] & (lines.days_supply > 0)
     visit = (chunk.batch.kind == OUTPATIENT) | (chunk.batch.kind == EMERGENCY)
-    eligible_encounter = visit & ~chunk.batch.chronic
+    chronic = set(load_catalogue().chronic_conditions.values())
+    e = chunk.encounters
+    has_chronic = np.array(
+        [
+            p in chronic or bool(chronic.intersection(rest))
+            for p, rest in zip(e.principal.tolist(), e.secondary, strict=True)
+        ],
+        bool,
+    )
+    eligible_encounter = visit & ~has_chronic
     candidates = np.unique(lines.encounter[is_drug_line & eligible_encounter[lines.encounter]])
     for index in chunk.pick(candidates, "EXCESS_SUPPLY").tolist():
         line = int(np.flatnonzero((lines.encounter == index) & is_drug_line)[0])
@@ -181,21 +191,28 @@ def _duplicate_charge(chunk: _Chunk) -> None:
     """A package item billed together with an item it already includes (same day or visit)."""
     table = billing.billables()
     free = _restriction_free(table)
-    main_free = free | table.excluded  # main items are "excluded" from clean data only
+    included_by: dict[int, set[int]] = {}
+    for pair in supervision.included_items():
+        if pair.main_code in table.index and pair.included_code in table.index:
+            included_by.setdefault(table.index[pair.main_code], set()).add(table.index[pair.included_code])
     pairs = [
         (table.index[p.main_code], table.index[p.included_code], p.window)
         for p in supervision.included_items()
         if p.window in ("单日", "单次就诊")
         and p.main_code in table.index
         and p.included_code in table.index
-        and main_free[table.index[p.main_code]]
+        and free[table.index[p.main_code]]
         and free[table.index[p.included_code]]
+        and not table.excluded[table.index[p.included_code]]
     ]
     if not pairs:
         return
     hospital = np.flatnonzero((chunk.batch.site_class != PRIMARY_CLASS) & (chunk.batch.kind != PHARMACY))
     for index in chunk.pick(hospital, "DUPLICATE_CHARGE").tolist():
         main, included, window = pairs[int(chunk.rng.integers(0, len(pairs)))]
+        billed = set(chunk.lines.billable[chunk.lines.encounter == index].tolist())
+        if billed & included_by[main]:
+            continue  # the package would also cover a line already billed: two findings, not one
         when = chunk.batch.start[index] + 1200
         price = table.price_x4[[main, included]] // 100 * 100
         line = chunk.add_lines(

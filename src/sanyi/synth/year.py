@@ -483,6 +483,19 @@ def _departments(
     return result
 
 
+def _years_between(birth_day: np.ndarray, day: np.ndarray) -> np.ndarray:
+    """Completed years of age on a day (both given as days since the epoch)."""
+    epoch = np.datetime64("1970-01-01", "D")
+    birth, on = epoch + birth_day.astype("timedelta64[D]"), epoch + day.astype("timedelta64[D]")
+
+    def month_day(d: np.ndarray) -> np.ndarray:
+        month = (d.astype("datetime64[M]") - d.astype("datetime64[Y]")).astype(np.int64)
+        return month * 32 + (d - d.astype("datetime64[M]")).astype(np.int64)
+
+    years = on.astype("datetime64[Y]").astype(np.int64) - birth.astype("datetime64[Y]").astype(np.int64)
+    return years - (month_day(on) < month_day(birth))
+
+
 def encounter_batch(
     encounters: ChunkEncounters, world: World, population: Population, rows: np.ndarray, year: int
 ) -> EncounterBatch:
@@ -501,7 +514,7 @@ def encounter_batch(
     )
     person = encounters.person
     start_day = (encounters.start + billing.SHANGHAI_OFFSET) // billing.SECONDS_PER_DAY
-    age_days = start_day - population.birth_days[rows][person]
+    birth_day = population.birth_days[rows][person]
     return EncounterBatch(
         kind=kind,
         site_class=site_class,
@@ -509,7 +522,7 @@ def encounter_batch(
         start=encounters.start,
         stay_days=encounters.stay_days,
         sex=population.sex[rows][person],
-        age_group=age_class(population.age[rows][person], age_days),
+        age_group=age_class(_years_between(birth_day, start_day), start_day - birth_day),
         chronic=encounters.chronic,
         surgical=encounters.surgical,
         severity=encounters.severity,
