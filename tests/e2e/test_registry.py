@@ -50,6 +50,16 @@ def test_search_residents_and_open_a_masked_record(page: Page, live_server: Live
     for cell in page.get_by_test_id("masked-id").all_text_contents():
         assert MASKED_ID.match(cell) and cell.endswith(suffix)
 
+    # Choosing a key group reloads only the results through HTMX and keeps the search in the URL.
+    page.get_by_test_id("filter-q").fill("")
+    page.get_by_test_id("filter-key-group").select_option("hypertension")
+    expect(page).to_have_url(re.compile(r".*key_group=hypertension"))
+    expect(page.get_by_test_id("residents-table")).to_contain_text("高血压患者")
+    page.get_by_test_id("filter-key-group").select_option("")
+    page.get_by_test_id("filter-q").fill(suffix)
+    page.get_by_test_id("search").click()
+    expect(page.get_by_test_id("residents-table")).to_contain_text(sample.person_id)
+
     page.get_by_test_id("residents-table").get_by_text(sample.person_id).click()
     expect(page).to_have_url(live_server.url + f"/registry/residents/{sample.person_id}")
     shown = page.get_by_test_id("citizen-id").inner_text()

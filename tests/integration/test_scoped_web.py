@@ -106,6 +106,7 @@ def test_the_bureau_reveals_a_person_and_the_reveal_is_audited(
     assert revealed.status_code == 200
     assert person.citizen_id in revealed.text and person.name in revealed.text
     assert 'data-testid="revealed"' in revealed.text
+    assert revealed.headers["cache-control"] == "no-store"
     assert "resident.reveal" in _actions(region, "t_insurance_bureau")
     headers = api_token(api, "t_insurance_bureau")
     body = api.post(f"/api/registry/residents/{region.patient}/reveal", headers=headers).json()
@@ -173,6 +174,8 @@ def test_excel_exports_honour_filters_and_scope(client: TestClient, region: Regi
     response = client.get("/registry/residents.xlsx", params={"key_group": "hypertension"})
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("application/vnd.openxmlformats")
+    assert response.headers["cache-control"] == "no-store"
+    assert "filename*=UTF-8''" in response.headers["content-disposition"]
     rows = _workbook_rows(response.content)
     staff = viewer_of(Role.INSTITUTION_STAFF, region.hospital)
     expected = region.container.registry.residents(staff, _hypertension(), limit=500)

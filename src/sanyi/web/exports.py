@@ -134,5 +134,5 @@ def xlsx_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[
     return StreamingResponse(
         xlsx_stream(header, rows, sheet=filename.removesuffix(".xlsx")),
         media_type=XLSX_TYPE,
-        headers={"Content-Disposition": disposition},
+        headers={"Content-Disposition": disposition, "Cache-Control": "no-store"},
     )

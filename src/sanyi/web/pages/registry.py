@@ -261,11 +261,13 @@ def _resident_page(request: Request, person_id: str, *, reveal: bool) -> HTMLRes
     who = viewer(request)
     person = services.registry.resident(who, person_id, reveal=reveal)
     visits = services.care.encounters(who, EncounterFilter(person_id=person_id), 0, PAGE_SIZE)
-    return _page(
+    response = _page(
         request,
         "registry/resident.html",
         {"person": person, "visits": visits, "area_names": services.registry.area_names(), "tz": SHANGHAI},
     )
+    response.headers["Cache-Control"] = "no-store"  # a person's record stays out of shared caches
+    return response
 
 
 @router.get("/residents/{person_id}", response_class=HTMLResponse)
