@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 from sanyi.care.api import EncounterFilter
 from sanyi.identity.api import Role
-from sanyi.registry.api import ResidentSearch, get_resident
+from sanyi.registry.api import LicenceType, ResidentSearch, get_resident
 from sanyi.web.app import create_app
 from tests.integration.scoped_region import Region, region, viewer_of
 from tests.integration.web_helpers import api_token, browser_login
@@ -189,6 +189,15 @@ def test_excel_exports_honour_filters_and_scope(client: TestClient, region: Regi
     listed = region.container.care.encounters(staff, _inpatient(), limit=500)
     assert len(encounters) - 1 == listed.total
     assert {row[2] for row in encounters[1:]} == {region.hospital}
+    groups = _workbook_rows(client.get("/registry/groups.xlsx").content)
+    assert len(groups) - 1 == len(region.container.registry.groups(staff)) > 0
+    assert all(region.hospital in str(row[7]) or row[4] == region.hospital for row in groups[1:])
+    staff_rows = _workbook_rows(
+        client.get("/registry/practitioners.xlsx", params={"licence": "doctor"}).content
+    )
+    doctors = region.container.registry.practitioners(staff, licence=_doctor(), limit=500)
+    assert [row[0] for row in staff_rows[1:]] == [p.code for p in doctors.items]
+    assert {row[3] for row in staff_rows[1:]} <= {"医师"}
     by_id = {row.id: row.total.yuan for row in listed.items}
     assert all(Decimal(str(row[11])) == by_id[str(row[0])] for row in encounters[1:])
 
@@ -203,3 +212,7 @@ def _inpatient() -> EncounterFilter:
     from sanyi.care.api import EncounterType
 
     return EncounterFilter(type=EncounterType.INPATIENT)
+
+
+def _doctor() -> LicenceType:
+    return LicenceType.DOCTOR

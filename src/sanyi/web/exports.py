@@ -11,7 +11,7 @@ from fastapi.responses import StreamingResponse
 from sanyi.care.api import EncounterRow
 from sanyi.infrastructure.tabular import xlsx_stream
 from sanyi.kernel.clock import SHANGHAI
-from sanyi.registry.api import Institution, KeyGroup, Practitioner, ResidentView, Tier
+from sanyi.registry.api import Institution, KeyGroup, MedicalGroup, Practitioner, ResidentView, Tier
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SEX = {"1": "男", "2": "女"}
@@ -39,6 +39,12 @@ INSTITUTION_HEADER = (
     "营利性",
     "床位数",
 )
+GROUP_HEADER = ("编码", "名称", "类型", "所在地区", "牵头机构代码", "牵头机构", "成员数", "成员机构")
+GROUP_KINDS_ZH = {
+    "county_community": "县域医共体",
+    "city_alliance": "城市医联体",
+    "hospital_group": "医疗集团",
+}
 PRACTITIONER_HEADER = ("人员代码", "姓名", "性别", "执业类别", "专业科室", "全科医生", "执业机构")
 RESIDENT_HEADER = (
     "人员编号",
@@ -78,6 +84,22 @@ def institution_rows(items: Iterable[Institution], areas: dict[str, str]) -> Ite
             OWNERSHIP_ZH[item.ownership.value],
             "是" if item.for_profit else "否",
             item.beds,
+        ]
+
+
+def group_rows(
+    items: Iterable[MedicalGroup], names: dict[str, str], areas: dict[str, str]
+) -> Iterator[list[Any]]:
+    for item in items:
+        yield [
+            item.code,
+            item.name,
+            GROUP_KINDS_ZH[item.kind.value],
+            areas.get(item.area_code, item.area_code),
+            item.lead_institution,
+            names.get(item.lead_institution, ""),
+            len(item.members),
+            "、".join(names.get(code, code) for code in item.members),
         ]
 
 

@@ -22,9 +22,11 @@ from sanyi.registry.api import (
 from sanyi.web.charts import bar_chart
 from sanyi.web.context import container, translator
 from sanyi.web.exports import (
+    GROUP_HEADER,
     INSTITUTION_HEADER,
     PRACTITIONER_HEADER,
     RESIDENT_HEADER,
+    group_rows,
     institution_rows,
     practitioner_rows,
     resident_rows,
@@ -157,6 +159,13 @@ def groups(request: Request, _: CurrentPrincipal) -> HTMLResponse:
             "area_names": registry.area_names(),
         },
     )
+
+
+@router.get("/groups.xlsx")
+def groups_export(request: Request, _: CurrentPrincipal) -> StreamingResponse:
+    registry = container(request).registry
+    rows = group_rows(registry.groups(viewer(request)), registry.institution_names(), registry.area_names())
+    return xlsx_response("医共体与医联体.xlsx", GROUP_HEADER, rows)
 
 
 # -- practitioners -----------------------------------------------------------------------------------
