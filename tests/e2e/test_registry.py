@@ -40,6 +40,7 @@ def test_search_residents_and_open_a_masked_record(page: Page, live_server: Live
     _log_in(page, live_server, "e2e.commission", "/registry")
     expect(page.locator("[data-testid=chart-tier] canvas")).to_be_visible()
     expect(page.get_by_test_id("total-residents")).to_contain_text("200")
+    screenshot(page, "registry-overview-zh")
 
     page.get_by_test_id("nav-registry").click()
     page.goto(live_server.url + "/registry/residents")
@@ -80,3 +81,10 @@ def test_the_bureau_reveals_an_identity(page: Page, live_server: LiveServer) -> 
     page.get_by_test_id("reveal").click()
     expect(page.get_by_test_id("revealed")).to_be_visible()
     expect(page.get_by_test_id("citizen-id")).to_have_text(full)
+
+    page.goto(live_server.url + "/care?type=inpatient")
+    page.get_by_test_id("encounter-link").first.click()
+    expect(page.get_by_test_id("fee-lines")).to_be_visible()
+    expect(page.get_by_test_id("diagnoses")).to_contain_text("主")
+    assert MASKED_ID.match(page.get_by_test_id("citizen-id").inner_text())
+    screenshot(page, "care-encounter-zh")

@@ -55,7 +55,7 @@ CHOICES = {
 
 def _page(request: Request, template: str, context: dict[str, object]) -> HTMLResponse:
     who = viewer(request)
-    base: dict[str, object] = {"viewer": who, "choices": CHOICES, "link": lambda **c: link(request, **c)}
+    base: dict[str, object] = {"viewer": who, "choices": CHOICES}
     return render(request, template, {**base, **context})
 
 
