@@ -44,6 +44,14 @@ REGION_CODE: Final = re.compile(r"[0-9]{6}")
 _MISSING: Final = object()
 
 
+def round_half_up(numerator: int, denominator: int) -> int:
+    """numerator / denominator rounded half-up (away from zero on .5), in integers: exact and fast."""
+    quotient, remainder = divmod(abs(numerator), denominator)
+    if 2 * remainder >= denominator:
+        quotient += 1
+    return quotient if numerator >= 0 else -quotient
+
+
 def _invalid(path: str, value: Any, reason: str, reason_zh: str) -> DomainError:
     return DomainError(
         SETTLEMENT_INVALID_FIELD, path=path, field=path, value=str(value), reason=reason, reason_zh=reason_zh
@@ -229,6 +237,12 @@ def parse_line(raw: Any, index: int) -> Line:
     ceiling = _number(raw, "price_ceiling", path, optional=True)
     if ceiling is not None and ceiling < 0:
         raise _invalid(f"{path}.price_ceiling", raw["price_ceiling"], "must not be negative", "不能为负数")
+    q_num, q_den = quantity.as_integer_ratio()
+    p_num, p_den = unit_price.as_integer_ratio()
+    overlimit = 0
+    if line_class != "C" and ceiling is not None and unit_price > ceiling:
+        e_num, e_den = (unit_price - ceiling).as_integer_ratio()
+        overlimit = round_half_up(q_num * e_num * 100, q_den * e_den)
     return Line(
         no=no,
         code=_text(raw, "code", path),
@@ -240,6 +254,8 @@ def parse_line(raw: Any, index: int) -> Line:
         quantity=quantity,
         unit_price=unit_price,
         price_ceiling=ceiling,
+        amount=round_half_up(q_num * p_num * 100, q_den * p_den),
+        overlimit=overlimit,
     )
 
 

@@ -14,11 +14,13 @@ stay factor, referral continuity, exempt classes); no region is named here.
 from __future__ import annotations
 
 from dataclasses import replace
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
+from functools import cache
 from typing import Final
 
 from sanyi.kernel.errors import DomainError
 from sanyi.knowledge.policies import Condition, Override, PolicyPackage, PoolRules
+from sanyi.settlement.claims import round_half_up
 from sanyi.settlement.errors import (
     SETTLEMENT_NOT_COVERED,
     SETTLEMENT_OUT_OF_EFFECT,
@@ -37,18 +39,24 @@ from sanyi.settlement.model import (
 
 _ONE: Final = Decimal(1)
 _ZERO: Final = Decimal(0)
-_UNIT: Final = Decimal(1)
 
 
-def _round(amount: Decimal) -> int:
-    """A fen amount (possibly fractional) rounded half-up to a whole fen."""
-    return int(amount.quantize(_UNIT, rounding=ROUND_HALF_UP))
+def _times(fen: int, ratio: Decimal) -> int:
+    """An amount of fen times an exact decimal ratio, rounded half-up to the fen."""
+    numerator, denominator = ratio.as_integer_ratio()
+    return round_half_up(fen * numerator, denominator)
 
 
 def _yuan(fen: int) -> str:
     sign = "-" if fen < 0 else ""
     whole, cents = divmod(abs(fen), 100)
     return f"{sign}{whole}.{cents:02d}"
+
+
+@cache
+def _segment(low: int, high: int | None) -> str:
+    """A segment's label; bounds are policy constants, so the labels are cached."""
+    return f"{_yuan(low)}–{'∞' if high is None else _yuan(high)}"
 
 
 def _clamp(ratio: Decimal) -> Decimal:
@@ -195,33 +203,21 @@ class _Run:
     def classify_lines(self) -> tuple[list[LineSplit], tuple[int, int, int, int, int]]:
         splits = []
         total = fulamt = overlmt = preselfpay = 0
-        hundred = Decimal(100)
         for line in self.claim.lines:
-            quantity = line.quantity
-            line_total = _round(quantity * line.unit_price * hundred)
+            line_total = line.amount
             if line.line_class == "C":
                 own, over, pre = line_total, 0, 0
             else:
-                own = 0
-                ceiling = line.price_ceiling
-                over = (
-                    _round(quantity * (line.unit_price - ceiling) * hundred)
-                    if ceiling is not None and line.unit_price > ceiling
-                    else 0
-                )
-                pre = _round((line_total - over) * line.selfpay_prop) if line.selfpay_prop else 0
-            in_range = line_total - own - over - pre
-            splits.append(LineSplit(line.no, line_total, own, over, pre, in_range))
+                own, over = 0, line.overlimit
+                pre = _times(line_total - over, line.selfpay_prop) if line.selfpay_prop else 0
+            splits.append(LineSplit(line.no, line_total, own, over, pre, line_total - own - over - pre))
             total += line_total
             fulamt += own
             overlmt += over
             preselfpay += pre
         inscp = total - fulamt - overlmt - preselfpay
-        self.step("lines", "classify", total, note=f"{len(splits)} 条明细")
-        self.step("fulamt_ownpay", "class_C", fulamt)
-        self.step("overlmt_selfpay", "price_ceiling", overlmt)
-        self.step("preselfpay", "class_B_selfpay_prop", preselfpay)
-        self.step("policy_range", "total_minus_selfpay", inscp)
+        # The parts themselves are in the split; the trail states the step and its base.
+        self.step("policy_range", "total_minus_selfpay", inscp, base=total)
         return splits, (total, fulamt, overlmt, preselfpay, inscp)
 
     # -- 2. deductible -------------------------------------------------------------------------------
@@ -274,7 +270,7 @@ class _Run:
                 amount = max(0, amount - earlier)
                 name, parameter = "continuous_on_referral", f"{parameter} − 转出机构 {_yuan(earlier)}"
         if rule.second_stay_factor is not None and pool.stays >= 1:
-            amount = _round(amount * rule.second_stay_factor)
+            amount = _times(amount, rule.second_stay_factor)
             name, parameter = f"{name}+second_stay_factor", f"{parameter} × {rule.second_stay_factor}"
         return amount, name, parameter
 
@@ -329,14 +325,13 @@ class _Run:
                 pool_prop = ratio
             if piece_high > piece_low:
                 piece = piece_high - piece_low
-                amount = _round(piece * ratio)
+                amount = _times(piece, ratio)
                 paid += amount
-                segment = f"{_yuan(low)}–{'∞' if high is None else _yuan(high)}"
                 self.step(
                     "pool",
                     f"segment {index + 1}",
                     amount,
-                    parameter=f"{segment} × {ratio}",
+                    parameter=f"{_segment(low, high)} × {ratio}",
                     base=piece,
                     source=source,
                 )
@@ -377,13 +372,13 @@ class _Run:
             piece_low = max(first, low)
             piece_high = last if high is None else min(last, high)
             if piece_high > piece_low:
-                amount = _round((piece_high - piece_low) * ratio)
+                amount = _times(piece_high - piece_low, ratio)
                 paid += amount
                 self.step(
                     "catastrophic",
                     f"segment {index + 1}",
                     amount,
-                    parameter=f"{_yuan(low)}–{'∞' if high is None else _yuan(high)} × {ratio}",
+                    parameter=f"{_segment(low, high)} × {ratio}",
                     base=piece_high - piece_low,
                     source=source,
                 )
@@ -429,7 +424,7 @@ class _Run:
         deductible_amount, ratio = terms
         due = max(0, deductible_amount - after.assistance_deductible_paid)
         applied = min(due, max(remaining, 0))
-        paid = _round((remaining - applied) * ratio) if remaining > applied else 0
+        paid = _times(remaining - applied, ratio) if remaining > applied else 0
         self.step(
             "assistance",
             category,

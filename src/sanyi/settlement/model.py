@@ -6,7 +6,7 @@ product with a ratio goes through ``Decimal`` (rounded half-up to the fen where 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Final
@@ -82,6 +82,9 @@ class Encounter:
 
 @dataclass(frozen=True, slots=True)
 class Line:
+    """A fee line; ``amount`` (quantity × unit price) and ``overlimit`` (the part above the price
+    ceiling) are facts of the bill, stated in fen once when the line is read."""
+
     no: int
     code: str
     name: str
@@ -91,6 +94,8 @@ class Line:
     quantity: Decimal
     unit_price: Decimal
     price_ceiling: Decimal | None
+    amount: int
+    overlimit: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,7 +137,16 @@ class Accumulators:
         return self.inpatient if name == "inpatient" else self.outpatient
 
     def with_pool(self, name: str, value: PoolAccumulator) -> Accumulators:
-        return replace(self, inpatient=value) if name == "inpatient" else replace(self, outpatient=value)
+        inpatient, outpatient = (value, self.outpatient) if name == "inpatient" else (self.inpatient, value)
+        return Accumulators(
+            self.year,
+            inpatient,
+            outpatient,
+            self.catastrophic_self_burden,
+            self.catastrophic_paid,
+            self.assistance_deductible_paid,
+            self.assistance_paid,
+        )
 
     def to_fields(self) -> dict[str, int]:
         """Flat integer-fen fields (stays is a count) for storage and the result record."""
