@@ -13,7 +13,8 @@ from sqlalchemy import Engine, MetaData
 
 import sanyi.care.api
 import sanyi.registry.api
-import sanyi.synth.api  # noqa: F401 - registers the synthetic region's tables
+import sanyi.settlement.api
+import sanyi.synth.api
 from sanyi.identity.api import IdentityService, LoginPolicy
 from sanyi.infrastructure.audit import AuditLog  # registers the audit_log table
 from sanyi.infrastructure.db import create_db_engine, metadata
@@ -64,6 +65,10 @@ class Container:
                 window_minutes=settings.login_window_minutes,
             ),
         )
+
+    @cached_property
+    def settlement(self) -> sanyi.settlement.api.SettlementService:
+        return sanyi.settlement.api.SettlementService(self.uow, self.clock, self.audit)
 
     def dispose(self) -> None:
         if "engine" in self.__dict__:

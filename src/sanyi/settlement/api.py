@@ -10,7 +10,7 @@ from sanyi.settlement.claims import (
     trail_record,
     yuan,
 )
-from sanyi.settlement.engine import rules_for, settle
+from sanyi.settlement.engine import choose_package, rules_for, settle
 from sanyi.settlement.errors import SETTLEMENT_INVALID_JSON
 from sanyi.settlement.model import (
     Accumulators,
@@ -21,6 +21,8 @@ from sanyi.settlement.model import (
     Split,
     TrailStep,
 )
+from sanyi.settlement.services import SettlementService, SettlementView, content_hash
+from sanyi.settlement.tables import accumulators, settlement_lines, settlements
 
 __all__ = [
     "SETTLEMENT_INVALID_JSON",
@@ -31,9 +33,14 @@ __all__ = [
     "Outcome",
     "PoolAccumulator",
     "Settlement",
+    "SettlementService",
+    "SettlementView",
     "Split",
     "TrailStep",
     "accumulator_record",
+    "accumulators",
+    "choose_package",
+    "content_hash",
     "parse_claim",
     "ratio_text",
     "rejection_record",
@@ -42,6 +49,8 @@ __all__ = [
     "settle",
     "settle_claim",
     "settle_records",
+    "settlement_lines",
+    "settlements",
     "trail_record",
     "yuan",
 ]

@@ -13,6 +13,7 @@ stay factor, referral continuity, exempt classes); no region is named here.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 from decimal import Decimal
 from functools import cache
@@ -22,6 +23,7 @@ from sanyi.kernel.errors import DomainError
 from sanyi.knowledge.policies import Condition, Override, PolicyPackage, PoolRules
 from sanyi.settlement.claims import round_half_up
 from sanyi.settlement.errors import (
+    SETTLEMENT_NO_POLICY,
     SETTLEMENT_NOT_COVERED,
     SETTLEMENT_OUT_OF_EFFECT,
     SETTLEMENT_REGION_MISMATCH,
@@ -445,3 +447,18 @@ class _Run:
             assistance_deductible_paid=after.assistance_deductible_paid + applied,
             assistance_paid=after.assistance_paid + paid,
         )
+
+
+def choose_package(claim: Claim, packages: Iterable[PolicyPackage]) -> PolicyPackage:
+    """The package of the claim's home region in force on its date: the longest region code that
+    matches, then the latest effective date (policies.md, "Which package")."""
+    day = claim.encounter.start.date()
+    candidates = [p for p in packages if claim.person.home_region.startswith(p.region) and p.covers(day)]
+    if not candidates:
+        raise DomainError(
+            SETTLEMENT_NO_POLICY,
+            path="person.home_region",
+            home_region=claim.person.home_region,
+            day=day.isoformat(),
+        )
+    return max(candidates, key=lambda p: (len(p.region), p.effective_from))

@@ -74,3 +74,9 @@ SETTLEMENT_INVALID_JSON = ErrorSpec(
     "第 {line} 行不是有效的 JSON：{reason}",
     "line {line} is not valid JSON: {reason}",
 )
+SETTLEMENT_NO_POLICY = ErrorSpec(
+    "SETTLEMENT_NO_POLICY",
+    ErrorKind.INVALID,
+    "没有适用于参保地 {home_region}、日期 {day} 的结算政策包",
+    "no policy package applies to home region {home_region} on {day}",
+)
