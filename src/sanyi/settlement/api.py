@@ -2,6 +2,7 @@
 
 from sanyi.settlement.batch import AccumulatorBook, Outcome, settle_claim, settle_records
 from sanyi.settlement.claims import (
+    accumulator_fields,
     accumulator_record,
     parse_claim,
     ratio_text,
@@ -37,6 +38,7 @@ __all__ = [
     "SettlementView",
     "Split",
     "TrailStep",
+    "accumulator_fields",
     "accumulator_record",
     "accumulators",
     "choose_package",

@@ -31,6 +31,7 @@ from sanyi.settlement.model import (
     OFFSITE_CATEGORIES,
     SCHEMES,
     TIER_CLASSES,
+    Accumulators,
     Claim,
     Encounter,
     Institution,
@@ -312,11 +313,16 @@ def ratio_text(ratio: Decimal) -> str:
     return str(ratio.quantize(Decimal("0.01"))) if ratio == ratio.quantize(Decimal("0.01")) else str(ratio)
 
 
-def accumulator_record(settlement: Settlement) -> dict[str, Any]:
-    record: dict[str, Any] = {"year": settlement.after.year}
-    for key, value in settlement.after.to_fields().items():
+def accumulator_fields(values: Accumulators) -> dict[str, Any]:
+    """Accumulators as in the result record: amounts as yuan strings, stays as counts."""
+    record: dict[str, Any] = {"year": values.year}
+    for key, value in values.to_fields().items():
         record[key] = value if key.endswith("_stays") else yuan(value)
     return record
+
+
+def accumulator_record(settlement: Settlement) -> dict[str, Any]:
+    return accumulator_fields(settlement.after)
 
 
 def result_record(settlement: Settlement, *, explain: bool = True) -> dict[str, Any]:
