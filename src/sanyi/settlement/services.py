@@ -23,7 +23,9 @@ from sanyi.infrastructure.audit import Actor, AuditLog
 from sanyi.infrastructure.uow import UnitOfWorkFactory
 from sanyi.kernel.clock import Clock
 from sanyi.kernel.errors import DomainError
+from sanyi.kernel.masking import mask_citizen_id, mask_name
 from sanyi.knowledge.policies import PolicyPackage, load_package, package_names
+from sanyi.registry.api import get_resident
 from sanyi.settlement.claims import parse_claim, result_record
 from sanyi.settlement.engine import choose_package, settle
 from sanyi.settlement.errors import (
@@ -284,6 +286,14 @@ class SettlementService:
             )
             uow.commit()
         return found
+
+    def masked_person(self, person_id: str) -> dict[str, str] | None:
+        """The registry's masked name and citizen ID of a person, when the registry knows them."""
+        with self._uow() as uow:
+            resident = get_resident(uow.connection, person_id)
+        if resident is None:
+            return None
+        return {"name": mask_name(resident.name), "citizen_id": mask_citizen_id(resident.citizen_id)}
 
     def person_settlements(self, person_id: str, year: int) -> list[dict[str, Any]]:
         """The settlements of a person in a year, oldest first (for the accumulators page)."""
