@@ -5,9 +5,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
+from sanyi.bootstrap import Container
 from sanyi.cli.main import app
+from sanyi.infrastructure.audit import Actor
+from tests.conftest import TEST_SECRET
 from tests.unit.settlement.claims import claim, line
 
 runner = CliRunner()
@@ -93,3 +97,25 @@ def test_settle_unknown_policy(tmp_path: Path) -> None:
     source.write_text("", encoding="utf-8")
     result = runner.invoke(app, ["settle", str(source), "-p", "nowhere", "-o", str(tmp_path / "o.jsonl")])
     assert result.exit_code == 3
+
+
+@pytest.mark.db
+def test_settle_with_db_starts_from_the_stored_accumulators(
+    container: Container, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SANYI_SECRET_KEY", TEST_SECRET)
+    monkeypatch.setenv("SANYI_ENV", "test")
+    outpatient = {"scheme": "resident", "group": "adult", "type_": "outpatient", "tier": 2}
+    container.settlement.settle(claim("DB1", [line(1, "200.00")], **outpatient), Actor.system("test"))
+    source = tmp_path / "claims.jsonl"
+    source.write_text(json.dumps(claim("DB2", [line(1, "500.00")], **outpatient)) + "\n", encoding="utf-8")
+    output = tmp_path / "out.jsonl"
+    url = container.settings.database_url
+    result = runner.invoke(
+        app, ["settle", str(source), "-p", "hangzhou-2020", "-o", str(output), "--db", url]
+    )
+    assert result.exit_code == 0, result.output
+    record = json.loads(output.read_text(encoding="utf-8"))
+    # 200 of the 300 annual deductible was paid in the database already.
+    assert record["split"]["act_pay_dedc"] == "100.00"
+    assert container.settlement.stored_accumulators("P1", 2023).outpatient.policy_range == 20_000

@@ -10,16 +10,24 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 from typing import IO, Annotated, Any
 
 import typer
 from rich.table import Table
 
-from sanyi.cli.common import console, errors, run
+from sanyi.cli.common import console, errors, open_container, run
 from sanyi.kernel.errors import DomainError
-from sanyi.knowledge.policies import load_package
-from sanyi.settlement.api import SETTLEMENT_INVALID_JSON, rejection_record, result_record, settle_records
+from sanyi.knowledge.policies import PolicyPackage, load_package
+from sanyi.settlement.api import (
+    SETTLEMENT_INVALID_JSON,
+    AccumulatorBook,
+    StoredAccumulators,
+    rejection_record,
+    result_record,
+    settle_records,
+)
 
 _SHOWN_REJECTIONS = 20
 
@@ -50,9 +58,23 @@ def settle_command(
         Path, typer.Option("--output", "-o", help="Results, one JSON object per line ('-' for stdout)")
     ],
     explain: Annotated[bool, typer.Option("--explain", help="Include each settlement's trail")] = False,
+    db: Annotated[
+        str | None,
+        typer.Option("--db", help="Start each person's accumulators from this database (read only)"),
+    ] = None,
 ) -> None:
     """Settle every claim of INPUT in file order and write one result per claim."""
     package = run(lambda: load_package(policy))
+    with ExitStack() as stack:
+        book: AccumulatorBook | None = None
+        if db is not None:
+            book = StoredAccumulators(stack.enter_context(open_container(db)).settlement)
+        _settle_file(input_file, package, output, explain, book)
+
+
+def _settle_file(
+    input_file: Path, package: PolicyPackage, output: Path, explain: bool, book: AccumulatorBook | None
+) -> None:
     settled = rejected = 0
     shown: list[tuple[int, Any, DomainError]] = []
     out = sys.stdout if str(output) == "-" else output.open("w", encoding="utf-8")
@@ -60,7 +82,7 @@ def settle_command(
         with input_file.open(encoding="utf-8") as handle:
             records = list(_records(handle))
         good = [r for r in records if not isinstance(r, _BadLine)]
-        outcomes = iter(settle_records(good, package))
+        outcomes = iter(settle_records(good, package, book))
         for record in records:
             if isinstance(record, _BadLine):
                 result, error, row, claim_id = rejection_record(None, record.error), record.error, None, None

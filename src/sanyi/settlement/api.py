@@ -22,7 +22,7 @@ from sanyi.settlement.model import (
     Split,
     TrailStep,
 )
-from sanyi.settlement.services import SettlementService, SettlementView, content_hash
+from sanyi.settlement.services import SettlementService, SettlementView, StoredAccumulators, content_hash
 from sanyi.settlement.tables import accumulators, settlement_lines, settlements
 
 __all__ = [
@@ -37,6 +37,7 @@ __all__ = [
     "SettlementService",
     "SettlementView",
     "Split",
+    "StoredAccumulators",
     "TrailStep",
     "accumulator_fields",
     "accumulator_record",

@@ -172,9 +172,7 @@ class _Run:
             hifmi_pay=hifmi,
             maf_pay=maf,
         )
-        self.step(
-            "total", "fund_and_patient", split.fund_pay_sumamt, note=f"个人负担 {_yuan(split.psn_part_amt)}"
-        )
+        self.step("total", "fund_pay_sumamt", split.fund_pay_sumamt, base=split.medfee_sumamt)
         return Settlement(
             claim_id=self.claim.claim_id,
             policy=self.package.name,

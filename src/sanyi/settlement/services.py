@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, MutableMapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -60,6 +60,35 @@ def content_hash(record: Mapping[str, Any], policy: str) -> str:
     """The identity of a claim's content: its canonical JSON and the package it is settled by."""
     canonical = json.dumps({"policy": policy, "claim": record}, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+class StoredAccumulators(MutableMapping[tuple[str, int], Accumulators]):
+    """Accumulators for a batch run that start from the database's and then live in memory.
+
+    ``sanyi settle --db`` reads each person's stored totals the first time the person appears and
+    never writes them back: a file run previews what the stored state would give.
+    """
+
+    def __init__(self, service: SettlementService) -> None:
+        self._service = service
+        self._values: dict[tuple[str, int], Accumulators] = {}
+
+    def __getitem__(self, key: tuple[str, int]) -> Accumulators:
+        if key not in self._values:
+            self._values[key] = self._service.stored_accumulators(*key)
+        return self._values[key]
+
+    def __setitem__(self, key: tuple[str, int], value: Accumulators) -> None:
+        self._values[key] = value
+
+    def __delitem__(self, key: tuple[str, int]) -> None:
+        del self._values[key]
+
+    def __iter__(self) -> Iterator[tuple[str, int]]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
 
 
 class SettlementService:
@@ -286,6 +315,11 @@ class SettlementService:
             )
             uow.commit()
         return found
+
+    def stored_accumulators(self, person_id: str, year: int) -> Accumulators:
+        """A person's stored totals of one year, for batch runs by the system (not audited per person)."""
+        with self._uow() as uow:
+            return self._read_accumulators(uow.connection, person_id, year, lock=False)
 
     def masked_person(self, person_id: str) -> dict[str, str] | None:
         """The registry's masked name and citizen ID of a person, when the registry knows them."""
