@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -105,7 +106,7 @@ def test_settle_with_db_starts_from_the_stored_accumulators(
 ) -> None:
     monkeypatch.setenv("SANYI_SECRET_KEY", TEST_SECRET)
     monkeypatch.setenv("SANYI_ENV", "test")
-    outpatient = {"scheme": "resident", "group": "adult", "type_": "outpatient", "tier": 2}
+    outpatient: dict[str, Any] = {"scheme": "resident", "group": "adult", "type_": "outpatient", "tier": 2}
     container.settlement.settle(claim("DB1", [line(1, "200.00")], **outpatient), Actor.system("test"))
     source = tmp_path / "claims.jsonl"
     source.write_text(json.dumps(claim("DB2", [line(1, "500.00")], **outpatient)) + "\n", encoding="utf-8")
