@@ -17,6 +17,8 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import Connection, Row, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from sanyi.infrastructure.audit import Actor, AuditLog
@@ -368,18 +370,14 @@ class SettlementService:
     def _read_accumulators(connection: Connection, person_id: str, year: int, *, lock: bool) -> Accumulators:
         key = (accumulators.c.person_id == person_id, accumulators.c.year == year)
         if lock:
-            # Make sure the row exists, then lock it: the lock is what serialises one person's claims.
-            exists = connection.execute(select(accumulators.c.year).where(*key)).first()
-            if exists is None:
-                try:
-                    with connection.begin_nested():
-                        connection.execute(
-                            insert(accumulators).values(
-                                person_id=person_id, year=year, **dict.fromkeys(ACCUMULATOR_FIELDS, 0)
-                            )
-                        )
-                except IntegrityError:
-                    pass  # a concurrent transaction created it; we lock it below
+            # Make sure the row exists (one statement, no savepoint), then lock it: the lock is what
+            # serialises one person's claims.
+            upsert = postgresql_insert if connection.dialect.name == "postgresql" else sqlite_insert
+            connection.execute(
+                upsert(accumulators)
+                .values(person_id=person_id, year=year, **dict.fromkeys(ACCUMULATOR_FIELDS, 0))
+                .on_conflict_do_nothing()
+            )
             row: Row[Any] | None = connection.execute(
                 select(accumulators).where(*key).with_for_update()
             ).one()
