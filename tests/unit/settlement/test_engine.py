@@ -12,6 +12,7 @@ from sanyi.knowledge.policies import load_package
 from sanyi.settlement.api import (
     Accumulators,
     PoolAccumulator,
+    choose_package,
     parse_claim,
     result_record,
     settle,
@@ -217,3 +218,23 @@ def test_a_rejected_claim_changes_no_accumulator() -> None:
     ]
     assert book[("P1", 2023)].inpatient.stays == 2
     assert book[("P1", 2023)].inpatient.policy_range == 200_000
+
+
+def test_the_package_is_chosen_by_longest_region_and_date() -> None:
+    packages = [load_package(name) for name in ("harbin-2017", "heilongjiang-example-2020", "hangzhou-2020")]
+    harbin = claim("P1", [line(1, "1.00")], home_region="230103", start="2020-05-01T09:00:00+08:00")
+    assert choose_package(parse_claim(harbin), packages).name == "harbin-2017"
+    elsewhere = claim("P2", [line(1, "1.00")], home_region="230200", start="2020-05-01T09:00:00+08:00")
+    assert choose_package(parse_claim(elsewhere), packages).name == "heilongjiang-example-2020"
+    too_early = claim("P3", [line(1, "1.00")], home_region="330102", start="2020-05-01T09:00:00+08:00")
+    with pytest.raises(DomainError) as caught:
+        choose_package(parse_claim(too_early), packages)
+    assert (caught.value.code, caught.value.path) == ("SETTLEMENT_NO_POLICY", "person.home_region")
+
+
+def test_a_record_that_is_not_an_object_is_rejected_and_the_batch_goes_on() -> None:
+    outcomes = list(
+        settle_records([["not", "a", "claim"], claim("OK", [line(1, "1.00")])], load_package("hangzhou-2020"))
+    )
+    assert outcomes[0].error is not None and outcomes[0].error.code == "SETTLEMENT_INVALID_FIELD"
+    assert outcomes[1].settlement is not None
