@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 from sanyi.bootstrap import Container
 from sanyi.cli.main import app
 from sanyi.infrastructure.audit import Actor
+from sanyi.infrastructure.tabular import read_rows
 from tests.conftest import TEST_SECRET
 from tests.unit.settlement.claims import claim, line
 
@@ -66,8 +67,11 @@ def test_settle_a_file_in_order_with_rejections_reported(tmp_path: Path) -> None
     )
     source.write_text(text, encoding="utf-8")
     output = tmp_path / "out.jsonl"
+    sheet = tmp_path / "results.xlsx"
     result = runner.invoke(
-        app, ["settle", str(source), "--policy", "hangzhou-2020", "-o", str(output)], env={"COLUMNS": "200"}
+        app,
+        ["settle", str(source), "--policy", "hangzhou-2020", "-o", str(output), "--table", str(sheet)],
+        env={"COLUMNS": "200"},
     )
     assert result.exit_code == 0, result.output
     assert "settled 2" in result.output and "rejected 2" in result.output
@@ -82,6 +86,10 @@ def test_settle_a_file_in_order_with_rejections_reported(tmp_path: Path) -> None
     # The second stay of the same person: accumulators carried within the run.
     assert results[3]["accumulators"]["inpatient_stays"] == 2
     assert results[3]["accumulators"]["inpatient_policy_range"] == "54000.00"
+    header, rows = read_rows(sheet)
+    table = [row.values for row in rows]
+    assert header[:3] == ["claim_id", "status", "policy"] and len(table) == 4
+    assert table[0]["hifp_pay"] == "43584.00" and table[1]["error_path"] == "lines[0].category"
 
 
 def test_settle_explain_writes_trails_to_stdout(tmp_path: Path) -> None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterator
 from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
+from openpyxl import load_workbook
 
 from sanyi.bootstrap import Container
 from sanyi.identity.api import Role
@@ -75,6 +77,12 @@ def test_settle_by_hand_dry_run_then_settle_then_reverse(client: TestClient, con
     assert 'data-testid="settlement-status">已结算<' in settled.text
     claim_page = client.get("/settlement/claims/WEB1")
     assert claim_page.status_code == 200 and 'data-testid="reverse"' in claim_page.text
+    workbook = client.get("/settlement/claims/WEB1/excel")
+    assert workbook.status_code == 200 and workbook.content[:2] == b"PK"
+    sheets = load_workbook(io.BytesIO(workbook.content))
+    assert sheets.sheetnames == ["结算结果", "计算过程", "费用明细"]
+    split_rows = {row[0]: row[2] for row in sheets["结算结果"].iter_rows(min_row=2, values_only=True)}
+    assert split_rows["hifp_pay"] == "43584.00" and split_rows["psn_part_amt"] == "16416.00"
     reversed_ = client.post("/settlement/claims/WEB1/reverse", data={"csrf_token": csrf})
     assert reversed_.status_code == 200 and "已冲正" in reversed_.text
     english = client.get("/settlement/claims/WEB1?lang=en")

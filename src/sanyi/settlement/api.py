@@ -2,6 +2,7 @@
 
 from sanyi.settlement.batch import AccumulatorBook, Outcome, settle_claim, settle_records
 from sanyi.settlement.claims import (
+    SPLIT_FIELDS,
     accumulator_fields,
     accumulator_record,
     parse_claim,
@@ -27,6 +28,7 @@ from sanyi.settlement.tables import accumulators, settlement_lines, settlements
 
 __all__ = [
     "SETTLEMENT_INVALID_JSON",
+    "SPLIT_FIELDS",
     "AccumulatorBook",
     "Accumulators",
     "Claim",

@@ -42,6 +42,21 @@ from sanyi.settlement.model import (
 )
 
 REGION_CODE: Final = re.compile(r"[0-9]{6}")
+# The money fields of a result's split, in the national 2304 order.
+SPLIT_FIELDS: Final = (
+    "medfee_sumamt",
+    "fulamt_ownpay_amt",
+    "overlmt_selfpay",
+    "preselfpay_amt",
+    "inscp_scp_amt",
+    "act_pay_dedc",
+    "pool_prop",
+    "hifp_pay",
+    "hifmi_pay",
+    "maf_pay",
+    "fund_pay_sumamt",
+    "psn_part_amt",
+)
 _MISSING: Final = object()
 
 

@@ -7,14 +7,15 @@ from datetime import date
 from typing import Annotated, Any, Final
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from sanyi.identity.api import AUTH_FORBIDDEN, Principal, Role
+from sanyi.infrastructure.tabular import xlsx_bytes
 from sanyi.kernel.errors import DomainError
 from sanyi.knowledge.policies import load_package, package_names
-from sanyi.settlement.api import accumulator_fields
+from sanyi.settlement.api import SPLIT_FIELDS, accumulator_fields
 from sanyi.web.api.settlement import scope_of
-from sanyi.web.context import actor, container
+from sanyi.web.context import actor, container, translator
 from sanyi.web.security import CurrentPrincipal, require_roles
 from sanyi.web.templating import render
 
@@ -24,20 +25,6 @@ Bureau = Annotated[Principal, Depends(require_roles(Role.INSURANCE_BUREAU))]
 SECTION_ROLES: Final = frozenset({Role.ADMIN, Role.INSURANCE_BUREAU, Role.INSTITUTION_STAFF})
 
 LINE_ROWS: Final = 5
-SPLIT_FIELDS: Final = (
-    "medfee_sumamt",
-    "fulamt_ownpay_amt",
-    "overlmt_selfpay",
-    "preselfpay_amt",
-    "inscp_scp_amt",
-    "act_pay_dedc",
-    "pool_prop",
-    "hifp_pay",
-    "hifmi_pay",
-    "maf_pay",
-    "fund_pay_sumamt",
-    "psn_part_amt",
-)
 ACCUMULATOR_KEYS: Final = (
     "inpatient_policy_range",
     "inpatient_deductible_paid",
@@ -184,6 +171,41 @@ def _result_context(result: dict[str, Any]) -> dict[str, Any]:
 def claim_page(claim_id: str, request: Request, who: Settler) -> HTMLResponse:
     view = container(request).settlement.get(claim_id, actor(request), scope=scope_of(who))
     return render(request, "settlement/claim.html", _result_context(view.to_dict()))
+
+
+@router.get("/claims/{claim_id}/excel")
+def claim_excel(claim_id: str, request: Request, who: Settler) -> Response:
+    """The settlement as an Excel workbook: the split, the trail and the lines, one sheet each."""
+    result = container(request).settlement.get(claim_id, actor(request), scope=scope_of(who)).to_dict()
+    t = translator(request)
+    split = [(name, t(f"settlement.split.{name}"), result["split"][name]) for name in SPLIT_FIELDS]
+    trail = [
+        (
+            step["step"],
+            step["rule"],
+            step.get("parameter"),
+            step.get("base"),
+            step["amount"],
+            step.get("source"),
+        )
+        for step in result["trail"]
+    ]
+    line_fields = ("no", "total", "fulamt_ownpay_amt", "overlmt_selfpay", "preselfpay_amt", "inscp_scp_amt")
+    workbook = xlsx_bytes(
+        {
+            t("settlement.result"): (("field", t("settlement.meaning"), t("settlement.amount")), split),
+            t("settlement.trail"): (("step", "rule", "parameter", "base", "amount", "source"), trail),
+            t("settlement.lines"): (
+                line_fields,
+                [[line[f] for f in line_fields] for line in result["lines"]],
+            ),
+        }
+    )
+    return Response(
+        workbook,
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="settlement-{claim_id}.xlsx"'},
+    )
 
 
 @router.post("/claims/{claim_id}/reverse")
