@@ -7,12 +7,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import text
 from typer.testing import CliRunner
 
 from sanyi.bootstrap import Container
 from sanyi.cli.main import app
 from sanyi.infrastructure.audit import Actor
 from sanyi.infrastructure.tabular import read_rows
+from sanyi.synth.api import DatabaseSink, RegionRequest, generate
 from tests.conftest import TEST_SECRET
 from tests.unit.settlement.claims import claim, line
 
@@ -128,3 +130,31 @@ def test_settle_with_db_starts_from_the_stored_accumulators(
     # 200 of the 300 annual deductible was paid in the database already.
     assert record["split"]["act_pay_dedc"] == "100.00"
     assert container.settlement.stored_accumulators("P1", 2023).outpatient.policy_range == 20_000
+
+
+@pytest.mark.db
+def test_settle_encounters_settles_the_synthetic_region_once(
+    container: Container, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SANYI_SECRET_KEY", TEST_SECRET)
+    monkeypatch.setenv("SANYI_ENV", "test")
+    generate(RegionRequest("wenzhou", 200, 2023, 3), [DatabaseSink(container.engine)])
+    url = container.settings.database_url
+    first = runner.invoke(app, ["settle-encounters", "--db", url, "--limit", "400", "--json"])
+    assert first.exit_code == 0, first.output
+    counts = json.loads(first.stdout)["counts"]
+    assert sum(counts.values()) == 400 and counts["settled"] > 0
+    # Wenzhou's package covers residents; the region's employees are rejected with the reason.
+    assert set(counts) - {"settled"} <= {
+        "rejected SETTLEMENT_NOT_COVERED person.scheme",
+        "rejected SETTLEMENT_MISSING_FIELD person.scheme",
+    }
+    with container.engine.connect() as connection:
+        stored = connection.execute(
+            text("SELECT COUNT(*), SUM(psn_part_amt + fund_pay_sumamt - medfee_sumamt) FROM settlements")
+        ).one()
+    assert stored[0] == counts["settled"] and stored[1] == 0
+    again = json.loads(
+        runner.invoke(app, ["settle-encounters", "--db", url, "--limit", "400", "--json"]).stdout
+    )
+    assert again["counts"].get("duplicate") == counts["settled"] and "settled" not in again["counts"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
@@ -16,11 +17,16 @@ from typing import IO, Annotated, Any, Final
 
 import typer
 from rich.table import Table
+from sqlalchemy import select
 
-from sanyi.cli.common import console, errors, open_container, run
+from sanyi.bootstrap import Container
+from sanyi.care.api import claim_record, encounters, get_encounter
+from sanyi.cli.common import DbOption, JsonOption, console, errors, open_container, print_json, run
+from sanyi.infrastructure.audit import Actor
 from sanyi.infrastructure.tabular import write_rows
 from sanyi.kernel.errors import DomainError
 from sanyi.knowledge.policies import PolicyPackage, load_package
+from sanyi.registry.api import get_institution, get_resident
 from sanyi.settlement.api import (
     SETTLEMENT_INVALID_JSON,
     SPLIT_FIELDS,
@@ -29,6 +35,7 @@ from sanyi.settlement.api import (
     rejection_record,
     result_record,
     settle_records,
+    yuan,
 )
 
 _SHOWN_REJECTIONS = 20
@@ -158,3 +165,74 @@ def _settle_file(
         report.print(table)
     report.print(f"结算 settled {settled:,} · 拒付 rejected {rejected:,} · 政策包 policy {package.name}")
     return table_rows
+
+
+def settle_encounters_command(
+    db: DbOption = None,
+    policy: Annotated[
+        str | None, typer.Option("--policy", "-p", help="Policy package (default: chosen per claim)")
+    ] = None,
+    limit: Annotated[int | None, typer.Option(help="Settle at most this many encounters")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Settle the care records stored in the database, oldest first, through the settlement service.
+
+    Each encounter becomes a claim (claim.md) with the registry's person and institution; settlements
+    and accumulators are stored. Running it again settles nothing twice: repeats are duplicates.
+    """
+    counts: Counter[str] = Counter()
+    money: Counter[str] = Counter()
+    actor = Actor.system("sanyi settle-encounters")
+    with open_container(db) as container:
+        for record in _stored_claims(container, limit):
+            try:
+                view = container.settlement.settle(record, actor, policy=policy)
+            except DomainError as error:
+                counts[f"rejected {error.code} {error.path or ''}".strip()] += 1
+                continue
+            if view.duplicate:
+                counts["duplicate"] += 1
+                continue
+            counts["settled"] += 1
+            for name in ("medfee_sumamt", "fund_pay_sumamt", "psn_part_amt"):
+                money[name] += _fen(view.record["split"][name])
+    totals = {name: yuan(value) for name, value in money.items()}
+    if as_json:
+        print_json({"counts": dict(sorted(counts.items())), "totals": totals})
+        return
+    table = Table("结果 outcome", "件数 claims", title="已存诊疗记录结算 · stored encounters settled")
+    for outcome, count in sorted(counts.items()):
+        table.add_row(outcome, f"{count:,}")
+    console.print(table)
+    for name, value in totals.items():
+        console.print(f"{name} {value}")
+
+
+def _fen(text: str) -> int:
+    whole, _, cents = text.partition(".")
+    sign = -1 if whole.startswith("-") else 1
+    return sign * (abs(int(whole)) * 100 + int(cents or 0))
+
+
+def _stored_claims(container: Container, limit: int | None) -> Iterator[dict[str, Any]]:
+    """Claims of the stored encounters in start order, built with the registry's person and institution."""
+    query = select(encounters.c.id).order_by(encounters.c.start_at, encounters.c.id)
+    if limit is not None:
+        query = query.limit(limit)
+    with container.uow() as uow:
+        ids = list(uow.connection.execute(query).scalars())
+    institutions: dict[str, Any] = {}
+    for number in range(0, len(ids), 500):
+        with container.uow() as uow:
+            connection = uow.connection
+            for encounter_id in ids[number : number + 500]:
+                encounter = get_encounter(connection, encounter_id)
+                if encounter is None:  # removed since the ids were read
+                    continue
+                person = get_resident(connection, encounter.person_id)
+                code = encounter.institution_code
+                if code not in institutions:
+                    institutions[code] = get_institution(connection, code)
+                if person is None or institutions[code] is None:
+                    continue
+                yield claim_record(encounter, person, institutions[code])
