@@ -1,6 +1,6 @@
 """HTTP load on the settlement API: concurrent clients settling claims against a local server on PostgreSQL.
 
-    .venv/bin/python benchmarks/settlement_http_load.py [--clients 100] [--requests 3000]
+    .venv/bin/python benchmarks/settlement_http_load.py [--clients 100] [--think 1.0] [--servers 1] [--requests 3000]
         [--admin-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
 
 Creates a scratch PostgreSQL database, migrates it, starts ``sanyi serve`` on a free port (one
@@ -69,7 +69,7 @@ def drop_database(admin_url: str, name: str) -> None:
 
 
 async def run_clients(
-    url: str, token: str, clients: int, total: int, think: float = 0.0
+    urls: list[str], token: str, clients: int, total: int, think: float = 0.0
 ) -> tuple[list[float], int]:
     records = make_claims(total, "hangzhou-2020", seed=11)
     for number, record in enumerate(records):
@@ -99,8 +99,12 @@ async def run_clients(
                 # Like a locust user: a pause between requests, uniform in [think/2, 3·think/2].
                 await asyncio.sleep(think * (0.5 + random.random()))
 
-    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=60) as session:
-        await asyncio.gather(*(client(session) for _ in range(clients)))
+    sessions = [httpx.AsyncClient(base_url=url, limits=limits, timeout=60) for url in urls]
+    try:
+        await asyncio.gather(*(client(sessions[number % len(sessions)]) for number in range(clients)))
+    finally:
+        for session in sessions:
+            await session.aclose()
     return latencies, failures
 
 
@@ -111,17 +115,17 @@ def main() -> None:
     parser.add_argument(
         "--think", type=float, default=1.0, help="mean pause of a client between requests (s)"
     )
+    parser.add_argument("--servers", type=int, default=1, help="server processes (clients spread over them)")
     parser.add_argument("--admin-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
     args = parser.parse_args()
     name, database_url = create_database(args.admin_url)
-    server = None
+    servers: list[subprocess.Popen[bytes]] = []
     try:
         settings = Settings(env="test", database_url=database_url, secret_key=SECRET)
         container = build_container(settings)
         migrate.upgrade(container.engine)
         container.identity.create_user(Actor.system("load"), "load.bureau", PASSWORD, Role.INSURANCE_BUREAU)
         container.dispose()
-        port = free_port()
         env = {
             **os.environ,
             "SANYI_ENV": "test",
@@ -130,33 +134,39 @@ def main() -> None:
             "SANYI_LOG_LEVEL": "WARNING",
         }
         sanyi = Path(sys.executable).with_name("sanyi")
-        server = subprocess.Popen([str(sanyi), "serve", "--port", str(port)], env=env)
-        url = f"http://127.0.0.1:{port}"
+        urls = []
+        for _ in range(args.servers):
+            port = free_port()
+            servers.append(subprocess.Popen([str(sanyi), "serve", "--port", str(port)], env=env))
+            urls.append(f"http://127.0.0.1:{port}")
         deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(url + "/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("the server did not start")
-            time.sleep(0.2)
+        for url in urls:
+            while True:
+                try:
+                    if httpx.get(url + "/healthz", timeout=1).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise RuntimeError("the server did not start")
+                time.sleep(0.2)
+        url = urls[0]
         login = httpx.post(url + "/login/token", json={"username": "load.bureau", "password": PASSWORD})
         token = login.json()["access_token"]
         # Warm up (imports, package cache, connection pool) before measuring.
-        asyncio.run(run_clients(url, token, 10, 200))
-        started, server_cpu = time.perf_counter(), cpu_seconds(server.pid)
-        latencies, failures = asyncio.run(run_clients(url, token, args.clients, args.requests, args.think))
+        asyncio.run(run_clients(urls, token, 10, 200))
+        started, server_cpu = time.perf_counter(), sum(cpu_seconds(server.pid) for server in servers)
+        latencies, failures = asyncio.run(run_clients(urls, token, args.clients, args.requests, args.think))
         elapsed = time.perf_counter() - started
-        server_cpu = cpu_seconds(server.pid) - server_cpu
+        server_cpu = sum(cpu_seconds(server.pid) for server in servers) - server_cpu
         ordered = sorted(latencies)
 
         def pct(p: float) -> float:
             return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))] * 1000
 
         print(
-            f"{args.clients} concurrent clients (think time {args.think} s), {len(latencies):,} "
+            f"{args.clients} concurrent clients (think time {args.think} s) on {args.servers} server "
+            f"process(es), {len(latencies):,} "
             "settlements (POST /api/settlements), PostgreSQL"
         )
         print(
@@ -169,7 +179,7 @@ def main() -> None:
             f"mean {statistics.mean(latencies) * 1000:.1f}  max {ordered[-1] * 1000:.1f}"
         )
     finally:
-        if server is not None:
+        for server in servers:
             server.terminate()
             server.wait(timeout=20)
         drop_database(args.admin_url, name)
