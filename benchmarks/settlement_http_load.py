@@ -1,7 +1,7 @@
 """HTTP load on the settlement API: concurrent clients settling claims against a local server on PostgreSQL.
 
-    .venv/bin/python benchmarks/settlement_http_load.py [--clients 100] [--think 1.0] [--servers 1] [--requests 3000]
-        [--admin-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
+    .venv/bin/python benchmarks/settlement_http_load.py [--clients 100] [--think 1.0] [--servers 1]
+        [--requests 3000] [--admin-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
 
 Creates a scratch PostgreSQL database, migrates it, starts ``sanyi serve`` on a free port (one
 process, as shipped), logs in an insurance-bureau account for a bearer token, then lets ``--clients``
