@@ -15,6 +15,11 @@ def test_settle_by_hand(page: Page, live_server: LiveServer) -> None:
     _log_in(page, live_server, "e2e.bureau")
     page.get_by_test_id("nav-settlement").click()
     expect(page.get_by_test_id("packages-table")).to_contain_text("hangzhou-2020")
+    page.get_by_role("link", name="wenzhou-2018").click()
+    expect(page.get_by_test_id("policy-resident-inpatient")).to_contain_text("700.00")
+    expect(page.get_by_test_id("policy-sources")).to_contain_text("温州")
+    screenshot(page, "settlement-policy-zh")
+    page.get_by_test_id("nav-settlement").click()
     page.get_by_test_id("settle-new-link").click()
 
     page.get_by_test_id("claim_id").fill("E2E-1")

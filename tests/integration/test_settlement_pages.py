@@ -149,3 +149,18 @@ def test_accumulators_page_masks_the_person(client: TestClient, container: Conta
     with container.uow() as uow:
         actions = [e.action for e in container.audit.entries(uow.connection, actor="bureau1")]
     assert "accumulators.view" in actions
+
+
+def test_policy_page_shows_every_parameter_with_its_source(client: TestClient, container: Container) -> None:
+    add_user(container, "staff1", Role.INSTITUTION_STAFF, institution_id="H33010200001")
+    browser_login(client, "staff1")
+    assert 'href="/settlement/policies/harbin-2017"' in client.get("/settlement").text
+    page = client.get("/settlement/policies/harbin-2017")
+    assert page.status_code == 200
+    text = page.text
+    assert 'data-testid="policy-resident-inpatient"' in text and "720.00" in text and "0.65" in text
+    assert "psychiatric_or_tuberculosis_hospital" in text and "-0.03" in text
+    assert "哈尔滨市城乡居民基本医疗保险待遇（二手整理）" in text
+    wenzhou = client.get("/settlement/policies/wenzhou-2018?lang=en").text
+    assert "12000.00" in wenzhou and "dibao edge" in wenzhou and "none" in wenzhou
+    assert client.get("/settlement/policies/atlantis").status_code == 404

@@ -12,8 +12,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sanyi.identity.api import AUTH_FORBIDDEN, Principal, Role
 from sanyi.infrastructure.tabular import xlsx_bytes
 from sanyi.kernel.errors import DomainError
-from sanyi.knowledge.policies import load_package, package_names
-from sanyi.settlement.api import SPLIT_FIELDS, accumulator_fields
+from sanyi.knowledge.policies import PAYMENT_CLASSES, flatten, load_package, package_names
+from sanyi.settlement.api import SPLIT_FIELDS, accumulator_fields, yuan
 from sanyi.web.api.settlement import scope_of
 from sanyi.web.context import actor, container, translator
 from sanyi.web.security import CurrentPrincipal, require_roles
@@ -51,6 +51,41 @@ def index(request: Request, who: CurrentPrincipal) -> HTMLResponse:
     if who.role not in SECTION_ROLES:
         raise DomainError(AUTH_FORBIDDEN)
     return render(request, "settlement/index.html", {"packages": _packages()})
+
+
+@router.get("/policies/{name}", response_class=HTMLResponse)
+def policy_page(name: str, request: Request, who: CurrentPrincipal) -> HTMLResponse:
+    """Every parameter of a package by payment class × group × segment, with its source."""
+    if who.role not in SECTION_ROLES:
+        raise DomainError(AUTH_FORBIDDEN)
+    package = load_package(name)
+    pools = []
+    for scheme in package.schemes.values():
+        for pool in scheme.pools.values():
+            bounds = [0, *pool.ratios.bounds_fen]
+            segments = [
+                f"{yuan(low)}–{yuan(bounds[i + 1]) if i + 1 < len(bounds) else '∞'}"
+                for i, low in enumerate(bounds)
+            ]
+            rows = [
+                (
+                    payment_class,
+                    group,
+                    None
+                    if payment_class in pool.deductible.exempt_classes
+                    else yuan(pool.deductible.amounts_fen.get((payment_class, group), 0)),
+                    [str(ratio) for ratio in pool.ratios.table[(payment_class, group)]],
+                )
+                for payment_class in PAYMENT_CLASSES
+                for group in scheme.groups
+            ]
+            pools.append({"scheme": scheme.scheme, "rules": pool, "segments": segments, "rows": rows})
+    flat = flatten(package)
+    return render(
+        request,
+        "settlement/policy.html",
+        {"package": package, "pools": pools, "flat": flat, "yuan": yuan},
+    )
 
 
 def _form_context(who: Principal, values: dict[str, str]) -> dict[str, Any]:
