@@ -2,8 +2,17 @@
 
 from fastapi import APIRouter
 
-from sanyi.web.pages import admin, auth, care, docs, public, registry, shell
+from sanyi.web.pages import admin, auth, care, docs, public, registry, settlement, shell
 
 
 def routers() -> list[APIRouter]:
-    return [auth.router, shell.router, admin.router, public.router, docs.router, registry.router, care.router]
+    return [
+        auth.router,
+        shell.router,
+        admin.router,
+        public.router,
+        docs.router,
+        registry.router,
+        care.router,
+        settlement.router,
+    ]
