@@ -1,0 +1,117 @@
+"""What other parts of Sanyi may use of the DRG grouper.
+
+``group(record, scheme)`` and ``group_rows(rows, scheme)`` take mappings of strings with the columns
+of ``conformance_cases.csv`` (lists joined by ``|``; a JSON list is accepted too). Bad records come
+back as results with status ``UNKNOWN_DIAGNOSIS_CODE``, ``UNKNOWN_PROCEDURE_CODE`` or ``INVALID``;
+nothing a record holds makes these functions raise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sanyi.drg.batch import BatchSummary, ColumnMap, group_file, parse_column_map
+from sanyi.drg.errors import (
+    DRG_INVALID_COLUMN_MAP,
+    DRG_INVALID_RECORD,
+    DRG_MISSING_COLUMNS,
+    DRG_UNKNOWN_GROUP,
+    UNKNOWN_DIAGNOSIS_CODE,
+    UNKNOWN_PROCEDURE_CODE,
+)
+from sanyi.drg.explain import GroupExplanation, explain_group
+from sanyi.drg.model import INPUT_COLUMNS, RESULT_COLUMNS, STATUSES, GroupResult, TrailStep
+from sanyi.drg.scheme import CompiledScheme, compiled
+from sanyi.drg.trail import as_text, render, render_all
+from sanyi.knowledge import drg as drg_knowledge
+
+
+@dataclass(frozen=True, slots=True)
+class SchemeInfo:
+    name: str
+    drg_count: int
+    adrg_count: int
+    mdc_count: int
+
+
+def schemes() -> list[SchemeInfo]:
+    """Every scheme under knowledge/drg, with its counts."""
+    found = []
+    for name in drg_knowledge.scheme_names():
+        tables = drg_knowledge.load_scheme(name)
+        found.append(SchemeInfo(name, tables.drg_count, tables.adrg_count, len(tables.rules["mdcs"])))
+    return found
+
+
+def scheme_names() -> list[str]:
+    return drg_knowledge.scheme_names()
+
+
+def _as_row(record: Mapping[str, Any]) -> dict[str, str]:
+    """Values as strings; lists (from JSON) joined with ``|``."""
+    row = {}
+    for key, value in record.items():
+        if value is None:
+            row[key] = ""
+        elif isinstance(value, list | tuple):
+            row[key] = "|".join(str(item) for item in value)
+        else:
+            row[key] = str(value)
+    return row
+
+
+def group(record: Mapping[str, Any], scheme: str) -> GroupResult:
+    """The group of one record, with its trail."""
+    return compiled(scheme).group_row(_as_row(record), str(record.get("id") or ""))
+
+
+def group_rows(rows: Iterable[Mapping[str, Any]], scheme: str) -> Iterator[GroupResult]:
+    """The group of each row, in order. Rows of strings take the fast path."""
+    group_row = compiled(scheme).group_row
+    for row in rows:
+        try:
+            yield group_row(row, row.get("id") or "")
+        except (AttributeError, TypeError):  # values that are not strings
+            clean = _as_row(row)
+            yield group_row(clean, clean.get("id", ""))
+
+
+def explain(drg: str, scheme: str) -> GroupExplanation:
+    return explain_group(compiled(scheme), drg)
+
+
+def conformance_cases(scheme: str) -> list[dict[str, str]]:
+    return drg_knowledge.conformance_cases(scheme)
+
+
+__all__ = [
+    "DRG_INVALID_COLUMN_MAP",
+    "DRG_INVALID_RECORD",
+    "DRG_MISSING_COLUMNS",
+    "DRG_UNKNOWN_GROUP",
+    "INPUT_COLUMNS",
+    "RESULT_COLUMNS",
+    "STATUSES",
+    "UNKNOWN_DIAGNOSIS_CODE",
+    "UNKNOWN_PROCEDURE_CODE",
+    "BatchSummary",
+    "ColumnMap",
+    "CompiledScheme",
+    "GroupExplanation",
+    "GroupResult",
+    "SchemeInfo",
+    "TrailStep",
+    "as_text",
+    "compiled",
+    "conformance_cases",
+    "explain",
+    "group",
+    "group_file",
+    "group_rows",
+    "parse_column_map",
+    "render",
+    "render_all",
+    "schemes",
+]
