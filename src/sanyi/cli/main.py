@@ -3,7 +3,7 @@
 import typer
 
 from sanyi import __version__
-from sanyi.cli import db, knowledge, synth, user
+from sanyi.cli import db, drg, knowledge, synth, user
 from sanyi.cli.demo import demo
 from sanyi.cli.serve import serve
 
@@ -17,6 +17,7 @@ app.add_typer(db.app, name="db")
 app.add_typer(user.app, name="user")
 app.add_typer(knowledge.app, name="knowledge")
 app.add_typer(synth.app, name="synth")
+app.add_typer(drg.app, name="drg")
 app.command("serve")(serve)
 app.command("demo")(demo)
 

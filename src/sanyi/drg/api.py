@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sanyi.drg.batch import BatchSummary, ColumnMap, group_file, parse_column_map
+from sanyi.drg.batch import BatchSummary, ColumnMap, Problem, group_file, parse_column_map
 from sanyi.drg.errors import (
     DRG_INVALID_COLUMN_MAP,
     DRG_INVALID_RECORD,
@@ -34,14 +34,18 @@ class SchemeInfo:
     drg_count: int
     adrg_count: int
     mdc_count: int
+    ambiguous_count: int  # ambiguous groups (xQY) besides the DRGs
 
 
 def schemes() -> list[SchemeInfo]:
     """Every scheme under knowledge/drg, with its counts."""
     found = []
     for name in drg_knowledge.scheme_names():
-        tables = drg_knowledge.load_scheme(name)
-        found.append(SchemeInfo(name, tables.drg_count, tables.adrg_count, len(tables.rules["mdcs"])))
+        rules = drg_knowledge.load_scheme(name).rules
+        drgs = {item["drg"] for adrg in rules["adrgs"].values() for item in adrg["drgs"]}
+        steps = [step for mdc in rules["mdcs"].values() for step in mdc["steps"]]
+        ambiguous = {step["result"] for step in steps if "result" in step}
+        found.append(SchemeInfo(name, len(drgs), len(rules["adrgs"]), len(rules["mdcs"]), len(ambiguous)))
     return found
 
 
@@ -101,6 +105,7 @@ __all__ = [
     "CompiledScheme",
     "GroupExplanation",
     "GroupResult",
+    "Problem",
     "SchemeInfo",
     "TrailStep",
     "as_text",

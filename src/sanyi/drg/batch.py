@@ -48,28 +48,26 @@ class BatchSummary:
     problems: list[Problem] = field(default_factory=list)
     seconds: float = 0.0
 
-    def add(self, row: int, row_id: str, result: ResultRow) -> None:
+    def add(self, row: int, record: Mapping[str, str], result: ResultRow) -> None:
         status = result[0]
         self.total += 1
         self.by_status[status] += 1
         if status in (SUCCESS, AMBIGUOUS):
             return
-        detail = _detail(status, result[5])
+        if status == FAIL:
+            principal = (record.get("diagnoses") or "").split("|")[0].strip()
+            detail = f"未入组，主要诊断 / ungrouped, principal diagnosis {principal}"
+        else:
+            detail = result[5].split("：", 1)[-1]  # the codes or fields a rejection names
         self.reasons[f"{status}: {detail}"] += 1
         if len(self.problems) < KEPT_PROBLEMS:
-            self.problems.append(Problem(row, row_id, status, detail))
+            self.problems.append(Problem(row, record.get("id", ""), status, detail))
 
     def top_reasons(self, limit: int = 10) -> list[tuple[str, int]]:
         return self.reasons.most_common(limit)
 
     def counts(self) -> dict[str, int]:
         return {status: self.by_status.get(status, 0) for status in STATUSES}
-
-
-def _detail(status: str, trail_text: str) -> str:
-    if status == FAIL:
-        return "未入组 ungrouped"
-    return trail_text.split("：", 1)[-1]  # the codes or fields a rejection names
 
 
 def parse_column_map(text: str | None) -> ColumnMap:
@@ -145,7 +143,7 @@ def group_file(
         for chunk, results in _run(scheme, _chunks(inputs()), workers):
             out = []
             for (number, original, record), result in zip(chunk, results, strict=True):
-                summary.add(number, record.get("id", ""), result)
+                summary.add(number, record, result)
                 out.append([*(original[name] for name in header), *result])
             writer.write(out)
             if progress is not None:
