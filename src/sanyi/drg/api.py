@@ -17,6 +17,7 @@ from sanyi.drg.errors import (
     DRG_INVALID_COLUMN_MAP,
     DRG_INVALID_RECORD,
     DRG_MISSING_COLUMNS,
+    DRG_TOO_MANY_RECORDS,
     DRG_UNKNOWN_GROUP,
     UNKNOWN_DIAGNOSIS_CODE,
     UNKNOWN_PROCEDURE_CODE,
@@ -25,7 +26,9 @@ from sanyi.drg.explain import GroupExplanation, explain_group
 from sanyi.drg.model import INPUT_COLUMNS, RESULT_COLUMNS, STATUSES, GroupResult, TrailStep
 from sanyi.drg.scheme import CompiledScheme, compiled
 from sanyi.drg.trail import as_text, render, render_all
+from sanyi.kernel.errors import DomainError, Issue
 from sanyi.knowledge import drg as drg_knowledge
+from sanyi.knowledge.codes import diagnoses, procedures
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +85,33 @@ def group_rows(rows: Iterable[Mapping[str, Any]], scheme: str) -> Iterator[Group
             yield group_row(clean, clean.get("id", ""))
 
 
+_PROBLEMS = {
+    "UNKNOWN_DIAGNOSIS_CODE": (UNKNOWN_DIAGNOSIS_CODE, "diagnoses"),
+    "UNKNOWN_PROCEDURE_CODE": (UNKNOWN_PROCEDURE_CODE, "procedures"),
+    "INVALID": (DRG_INVALID_RECORD, None),
+}
+
+
+def problem(result: GroupResult) -> Issue | None:
+    """Why a record was not grouped, as a coded bilingual issue (``None`` for grouped and FAIL)."""
+    found = _PROBLEMS.get(result.status)
+    if found is None or not result.trail:
+        return None
+    spec, field_name = found
+    named = result.trail[0].args[0]
+    key = "fields" if field_name is None else "codes"
+    error = DomainError(spec, **{key: named})
+    return error.as_issue(field_name=field_name or named)
+
+
+def diagnosis_name(code: str) -> str:
+    return diagnoses().name(code) or ""
+
+
+def procedure_name(code: str) -> str:
+    return procedures().name(code) or ""
+
+
 def explain(drg: str, scheme: str) -> GroupExplanation:
     return explain_group(compiled(scheme), drg)
 
@@ -94,6 +124,7 @@ __all__ = [
     "DRG_INVALID_COLUMN_MAP",
     "DRG_INVALID_RECORD",
     "DRG_MISSING_COLUMNS",
+    "DRG_TOO_MANY_RECORDS",
     "DRG_UNKNOWN_GROUP",
     "INPUT_COLUMNS",
     "RESULT_COLUMNS",
@@ -111,11 +142,14 @@ __all__ = [
     "as_text",
     "compiled",
     "conformance_cases",
+    "diagnosis_name",
     "explain",
     "group",
     "group_file",
     "group_rows",
     "parse_column_map",
+    "problem",
+    "procedure_name",
     "render",
     "render_all",
     "schemes",
