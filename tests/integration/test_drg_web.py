@@ -18,6 +18,7 @@ def client(container: Container) -> Iterator[TestClient]:
         yield test_client
 
 
+DIAGNOSES = ["M51.201", "A19.200", "D48.902", "N73.500", "R47.801"]
 CASE = {
     "id": "A-1",
     "sex": "2",
@@ -27,7 +28,7 @@ CASE = {
     "dept": "1301",
     "los_days": 6,
     "discharge_type": "4",
-    "diagnoses": ["M51.201", "A19.200", "D48.902", "N73.500", "R47.801"],
+    "diagnoses": DIAGNOSES,
     "procedures": "77.6902|88.4900|18.0900x002",
 }
 
@@ -119,7 +120,7 @@ def test_the_page_groups_and_answers_what_if(client: TestClient, container: Cont
     assert "<html" not in grouped.text  # a fragment for HTMX
     what_if = client.post(
         "/drg/what-if",
-        data=form | {"diagnoses": "|".join(CASE["diagnoses"]), "principal_dx": "A19.200"},
+        data=form | {"diagnoses": "|".join(DIAGNOSES), "principal_dx": "A19.200"},
     )
     assert "IF23 → SB19" in what_if.text
     pasted = client.post(
