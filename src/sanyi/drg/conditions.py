@@ -296,8 +296,20 @@ def _never_if_number(arg: Any) -> str:
     return "" if isinstance(arg, str) else f"（规则值写作数字 {arg}，与文本字段永不相等）"
 
 
+# Keyed by identity; the node is kept with its text so its id can never be reused by another.
+_DESCRIBED: dict[int, tuple[Node, str]] = {}
+
+
 def describe(node: Node) -> str:
-    """The condition in readable Chinese."""
+    """The condition in readable Chinese (remembered per node: the same leaves are described for
+    many records)."""
+    found = _DESCRIBED.get(id(node))
+    if found is None:
+        found = _DESCRIBED[id(node)] = (node, _describe(node))
+    return found[1]
+
+
+def _describe(node: Node) -> str:
     key, arg = node.key, node.arg
     if key == "and":
         return "（" + " 且 ".join(describe(child) for child in node.children) + "）"

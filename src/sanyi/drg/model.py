@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Final
+from typing import Final, NamedTuple
 
 INPUT_COLUMNS: Final = (
     "id",
@@ -82,9 +81,10 @@ class Record:
         return other
 
 
-@dataclass(frozen=True, slots=True)
-class TrailStep:
-    """One decision of the grouper; ``kind`` names the decision, ``args`` fill its message."""
+class TrailStep(NamedTuple):
+    """One decision of the grouper; ``kind`` names the decision, ``args`` fill its message.
+
+    A named tuple: cheap to make, and a trail holds a dozen of them per record."""
 
     kind: str
     args: tuple[str, ...] = ()

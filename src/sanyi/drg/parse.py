@@ -20,7 +20,7 @@ class Rejection:
     names: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: one is made per record, and frozen init costs more
 class Parsed:
     record: Record
     incoming: tuple[str, ...]  # the codes as given, diagnoses then procedures
@@ -35,18 +35,17 @@ class Parsed:
 def split_codes(text: str | None) -> list[str]:
     if not text:
         return []
-    return [code for code in (part.strip() for part in text.split("|")) if code]
+    if " " in text or "||" in text or text[0] == "|" or text[-1] == "|":  # rare: tidy first
+        return [code for code in (part.strip() for part in text.split("|")) if code]
+    return text.split("|")
 
 
 def _translate(codes: list[str], table: Mapping[str, str]) -> tuple[list[str], list[str]]:
-    translated, unknown = [], []
-    for code in codes:
-        found = table.get(code)
-        if found is None:
-            unknown.append(code)
-        else:
-            translated.append(found)
-    return translated, unknown
+    get = table.get
+    translated = [get(code) for code in codes]
+    if None in translated:
+        return [], [code for code, found in zip(codes, translated, strict=True) if found is None]
+    return translated, []  # type: ignore[return-value]  # no None left
 
 
 MALFORMED = -1  # never a real value: only digits are accepted
@@ -54,8 +53,10 @@ MALFORMED = -1  # never a real value: only digits are accepted
 
 def _integer(text: str | None) -> int | None:
     """The integer, ``None`` when empty, ``MALFORMED`` when not a whole non-negative number."""
-    if text is None:
+    if not text:
         return None
+    if text.isdigit():  # the usual case, before any tidying
+        return int(text)
     text = text.strip()
     if not text:
         return None
@@ -81,9 +82,11 @@ def parse(
         return Rejection(UNKNOWN_PROCEDURE, tuple(unknown))
 
     bad: list[str] = []
-    sex = (row.get("sex") or "").strip()
+    sex = row.get("sex") or ""
     if sex not in ("1", "2"):
-        bad.append("sex")
+        sex = sex.strip()
+        if sex not in ("1", "2"):
+            bad.append("sex")
     age = _integer(row.get("age"))
     if age is None or age == MALFORMED:
         bad.append("age")

@@ -89,7 +89,7 @@ class CompiledScheme:
     cc_tables: CcTables
     _dx_index: dict[str, tuple[int, ...]] = field(default_factory=dict)
     _dx_free: tuple[int, ...] = ()
-    _by_dx: dict[str, tuple[Step, ...]] = field(default_factory=dict)
+    _by_dx: dict[str, tuple[tuple[Step, frozenset[str] | None], ...]] = field(default_factory=dict)
     _by_pattern: dict[tuple[str, str | None], tuple[Step, ...]] = field(default_factory=dict)
 
     # -- the fast path ---------------------------------------------------------------------------
@@ -138,19 +138,16 @@ class CompiledScheme:
         if found is None:
             if len(self._by_pattern) >= _PATTERN_CACHE_LIMIT:
                 self._by_pattern.clear()
-            found = tuple(
-                step
-                for step in self._for_dx(main_dx)
-                if step.gate.proc is None or main_proc in step.gate.proc
+            found = self._by_pattern[key] = tuple(
+                [step for step, procs in self._for_dx(main_dx) if procs is None or main_proc in procs]
             )
-            self._by_pattern[key] = found
         return found
 
-    def _for_dx(self, main_dx: str) -> tuple[Step, ...]:
+    def _for_dx(self, main_dx: str) -> tuple[tuple[Step, frozenset[str] | None], ...]:
         found = self._by_dx.get(main_dx)
         if found is None:
             indexes = sorted({*self._dx_index.get(main_dx, ()), *self._dx_free})
-            found = self._by_dx[main_dx] = tuple(self.steps[i] for i in indexes)
+            found = self._by_dx[main_dx] = tuple((self.steps[i], self.steps[i].gate.proc) for i in indexes)
         return found
 
     # -- the trail -------------------------------------------------------------------------------
