@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import random
+import resource
 import sys
 import tempfile
 import time
@@ -84,6 +85,11 @@ def cpu_rate(work: Callable[[], Any], count: int) -> float:
     return count / (time.process_time() - started)
 
 
+def _cpu() -> tuple[float, float]:
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime, children.ru_utime + children.ru_stime
+
+
 def load() -> str:
     try:
         return Path("/proc/loadavg").read_text().split()[0]
@@ -110,7 +116,8 @@ def chunks(rows: Sequence[dict[str, str]], size: int = 5_000) -> list[list[dict[
 
 def with_trail(scheme: str, rows: Sequence[dict[str, str]], workers: int) -> float:
     """Group and write out the trail as text (what a file run does), in 1 or N processes."""
-    jobs = [(scheme, chunk) for chunk in chunks(rows)]
+    names = tuple(api.INPUT_COLUMNS)
+    jobs = [(scheme, names, [[row[name] for row in chunk] for name in names]) for chunk in chunks(rows)]
     if workers == 1:
         return cpu_rate(lambda: [_group_chunk(job) for job in jobs], len(rows))
     api.compiled(scheme)  # compiled before forking: workers inherit it
@@ -128,10 +135,13 @@ def file_end_to_end(scheme: str, rows: int, workers: int) -> None:
             for start in range(0, rows, len(block)):
                 writer.write([list(row.values()) for row in block[: rows - start]])
         print(f"\n{rows:,}-row Parquet file, {scheme}, --workers {workers} (read, group, write with trail):")
+        before = _cpu()
         started = time.perf_counter()
         summary = api.group_file(source, target, scheme, workers=workers)
         seconds = time.perf_counter() - started
+        parent, children = (after - first for after, first in zip(_cpu(), before, strict=True))
         print(f"  {seconds:.1f} s end to end, {summary.total / seconds:,.0f} records/s")
+        print(f"  CPU: {parent:.1f} s reading, writing and coordinating; {children:.1f} s in the workers")
         print(f"  by status {summary.counts()}")
 
 
@@ -145,8 +155,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--schemes", nargs="*", default=api.scheme_names())
     args = parser.parse_args(argv)
     print(
-        f"Python {sys.version.split()[0]}, {multiprocessing.cpu_count()} cores, {args.rows:,} records per run"
+        f"Python {sys.version.split()[0]}, {multiprocessing.cpu_count()} cores, load {load()}, "
+        f"{args.rows:,} records per run"
     )
+    print("single-process figures per CPU-second of the process; worker figures per wall-clock second")
     print(
         f"{'scheme':<15}{'workload':<12}{'group only':>14}{'× OpenDRG':>11}{'+ trail, 1 proc':>18}"
         f"{f'+ trail, {args.workers} proc':>18}"

@@ -7,11 +7,12 @@ status; the batch always finishes.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
-from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
+import time
+from collections import Counter, deque
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from itertools import islice
 from pathlib import Path
 from typing import Final
 
@@ -19,7 +20,7 @@ from sanyi.drg.errors import DRG_INVALID_COLUMN_MAP, DRG_MISSING_COLUMNS
 from sanyi.drg.model import AMBIGUOUS, FAIL, INPUT_COLUMNS, RESULT_COLUMNS, STATUSES, SUCCESS, GroupResult
 from sanyi.drg.scheme import compiled
 from sanyi.drg.trail import as_text
-from sanyi.infrastructure.tabular import TableWriter, count_rows, read_rows
+from sanyi.infrastructure.tabular import ColumnBatch, TableWriter, read_column_batches
 from sanyi.kernel.errors import DomainError
 
 CHUNK: Final = 5_000
@@ -48,20 +49,24 @@ class BatchSummary:
     problems: list[Problem] = field(default_factory=list)
     seconds: float = 0.0
 
-    def add(self, row: int, record: Mapping[str, str], result: ResultRow) -> None:
-        status = result[0]
-        self.total += 1
-        self.by_status[status] += 1
-        if status in (SUCCESS, AMBIGUOUS):
-            return
-        if status == FAIL:
-            principal = (record.get("diagnoses") or "").split("|")[0].strip()
-            detail = f"未入组，主要诊断 / ungrouped, principal diagnosis {principal}"
-        else:
-            detail = result[5].split("：", 1)[-1]  # the codes or fields a rejection names
-        self.reasons[f"{status}: {detail}"] += 1
-        if len(self.problems) < KEPT_PROBLEMS:
-            self.problems.append(Problem(row, record.get("id", ""), status, detail))
+    def add_batch(
+        self, batch: ColumnBatch, results: list[list[str]], ids: str | None, diagnoses: str
+    ) -> None:
+        statuses, trails = results[0], results[5]
+        self.total += len(statuses)
+        self.by_status.update(statuses)
+        for offset, status in enumerate(statuses):
+            if status in (SUCCESS, AMBIGUOUS):
+                continue
+            if status == FAIL:
+                principal = batch.columns[diagnoses][offset].split("|")[0].strip()
+                detail = f"未入组，主要诊断 / ungrouped, principal diagnosis {principal}"
+            else:
+                detail = trails[offset].split("：", 1)[-1]  # the codes or fields a rejection names
+            self.reasons[f"{status}: {detail}"] += 1
+            if len(self.problems) < KEPT_PROBLEMS:
+                row_id = batch.columns[ids][offset] if ids is not None else ""
+                self.problems.append(Problem(batch.first_row + offset, row_id, status, detail))
 
     def top_reasons(self, limit: int = 10) -> list[tuple[str, int]]:
         return self.reasons.most_common(limit)
@@ -92,23 +97,21 @@ def result_row(result: GroupResult) -> ResultRow:
     return (result.status, result.mdc, result.adrg, result.drg, result.drg_name, as_text(result.trail))
 
 
-def _group_chunk(job: tuple[str, list[dict[str, str]]]) -> list[ResultRow]:
-    scheme_name, rows = job
+Job = tuple[str, tuple[str, ...], list[list[str]]]  # scheme, input column names, their values
+
+
+def _group_chunk(job: Job) -> list[list[str]]:
+    """Group a batch given as columns; returns the six result columns."""
+    scheme_name, names, columns = job
     group_row = compiled(scheme_name).group_row
-    out = []
-    for row in rows:
+    out: list[ResultRow] = []
+    for values in zip(*columns, strict=True):
+        row = dict(zip(names, values, strict=True))
         try:
             out.append(result_row(group_row(row)))
         except Exception as error:  # a defect must not lose the rest of the file
             out.append(("INVALID", "0000", "00", "0000", "", f"字段缺失或格式有误：{error}"))
-    return out
-
-
-def _chunks(
-    rows: Iterator[tuple[int, dict[str, str], dict[str, str]]],
-) -> Iterator[list[tuple[int, dict[str, str], dict[str, str]]]]:
-    while chunk := list(islice(rows, CHUNK)):
-        yield chunk
+    return [list(column) for column in zip(*out, strict=True)] if out else [[] for _ in RESULT_COLUMNS]
 
 
 def group_file(
@@ -121,57 +124,59 @@ def group_file(
     progress: Progress | None = None,
 ) -> BatchSummary:
     """Group every row of ``source`` into ``target``; the output repeats the input columns."""
-    import time
-
     started = time.perf_counter()
     compiled(scheme)  # compile before forking, so workers inherit the indexes
-    header, rows = read_rows(source)
+    header, batches = read_column_batches(source, CHUNK)
     mapping = dict(columns or {})
     renamed = [mapping.get(name, name) for name in header]
     missing = [name for name in REQUIRED if name not in renamed]
     if missing:
         raise DomainError(DRG_MISSING_COLUMNS, path=str(source), columns=", ".join(missing))
-    pairs = [(name, mapping.get(name, name)) for name in header]
+    # The input columns the grouper reads, and which file column feeds each.
+    used = [
+        (name, target_name)
+        for name, target_name in zip(header, renamed, strict=True)
+        if target_name in INPUT_COLUMNS
+    ]
+    names = tuple(target_name for _, target_name in used)
 
-    def inputs() -> Iterator[tuple[int, dict[str, str], dict[str, str]]]:
-        for row in rows:
-            values = row.values
-            yield row.number, values, {target_name: values[name] for name, target_name in pairs}
+    def jobs() -> Iterator[tuple[ColumnBatch, Job]]:
+        for batch in batches:
+            yield batch, (scheme, names, [batch.columns[name] for name, _ in used])
 
     summary = BatchSummary(scheme)
+    ids = next((name for name, target_name in used if target_name == "id"), None)
+    diagnoses = next(name for name, target_name in used if target_name == "diagnoses")
     with TableWriter(target, [*header, *RESULT_COLUMNS]) as writer:
-        for chunk, results in _run(scheme, _chunks(inputs()), workers):
-            out = []
-            for (number, original, record), result in zip(chunk, results, strict=True):
-                summary.add(number, record, result)
-                out.append([*(original[name] for name in header), *result])
-            writer.write(out)
+        for batch, results in _run(jobs(), workers):
+            summary.add_batch(batch, results, ids, diagnoses)
+            writer.write_columns([*(batch.columns[name] for name in header), *results])
             if progress is not None:
-                progress(len(chunk))
+                progress(len(batch))
     summary.seconds = time.perf_counter() - started
     return summary
 
 
 def _run(
-    scheme: str, chunks: Iterable[list[tuple[int, dict[str, str], dict[str, str]]]], workers: int
-) -> Iterator[tuple[list[tuple[int, dict[str, str], dict[str, str]]], list[ResultRow]]]:
+    jobs: Iterator[tuple[ColumnBatch, Job]], workers: int
+) -> Iterator[tuple[ColumnBatch, list[list[str]]]]:
     if workers <= 1:
-        for chunk in chunks:
-            yield chunk, _group_chunk((scheme, [record for _, _, record in chunk]))
+        for batch, job in jobs:
+            yield batch, _group_chunk(job)
         return
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    with context.Pool(workers) as pool:
-        held: list[list[tuple[int, dict[str, str], dict[str, str]]]] = []
+    gc.freeze()  # children inherit the heap: keep their collector from walking (and copying) it
+    try:
+        with context.Pool(workers) as pool:
+            held: deque[ColumnBatch] = deque()
 
-        def jobs() -> Iterator[tuple[str, list[dict[str, str]]]]:
-            for chunk in chunks:
-                held.append(chunk)
-                yield scheme, [record for _, _, record in chunk]
+            def work() -> Iterator[Job]:
+                for batch, job in jobs:
+                    held.append(batch)
+                    yield job
 
-        for results in pool.imap(_group_chunk, jobs()):
-            yield held.pop(0), results
-
-
-def total_rows(source: Path) -> int:
-    return count_rows(source)
+            for results in pool.imap(_group_chunk, work()):
+                yield held.popleft(), results
+    finally:
+        gc.unfreeze()

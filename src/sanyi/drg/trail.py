@@ -52,7 +52,7 @@ def render(step: TrailStep, lang: str = "zh") -> str:
     args = list(step.args)
     if step.kind == "cc_found":
         args[4] = _VERDICTS[args[4]][0 if lang == "zh" else 1]
-    text = (zh if lang == "zh" else en).format(*args)
+    text = (zh if lang == "zh" else en).format(*args).rstrip()  # a DRG without a name
     if step.because:
         reasons = "；".join(render(reason, lang) for reason in step.because)
         text += f"（{reasons}）" if lang == "zh" else f" ({reasons})"

@@ -12,10 +12,12 @@ import csv
 import io
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import Any, Final
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from sanyi.kernel.errors import DomainError, ErrorKind, ErrorSpec
@@ -111,18 +113,68 @@ def _read_xlsx(path: Path, sheet: str | None) -> tuple[list[str], Iterator[Sheet
 
 
 def _read_parquet(path: Path) -> tuple[list[str], Iterator[SheetRow]]:
-    source = pq.ParquetFile(path)
-    header = list(source.schema_arrow.names)
+    header, batches = read_column_batches(path)
 
     def rows() -> Iterator[SheetRow]:
-        # Batch by batch, so a file of millions of rows never sits in memory as Python objects.
-        number = 2
-        for batch in source.iter_batches(batch_size=_PARQUET_BATCH):
-            for record in batch.to_pylist():
-                yield SheetRow(number, {name: _text(record[name]) for name in header})
-                number += 1
+        for batch in batches:
+            columns = [batch.columns[name] for name in header]
+            for offset, values in enumerate(zip(*columns, strict=True)):
+                yield SheetRow(batch.first_row + offset, dict(zip(header, values, strict=True)))
 
     return header, rows()
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnBatch:
+    """Consecutive rows as one list of trimmed strings per column; ``first_row`` numbered as in
+    :class:`SheetRow`."""
+
+    first_row: int
+    columns: dict[str, list[str]]
+
+    def __len__(self) -> int:
+        return len(next(iter(self.columns.values()), []))
+
+
+def read_column_batches(path: Path, size: int = _PARQUET_BATCH) -> tuple[list[str], Iterator[ColumnBatch]]:
+    """The header and the rows in batches of columns: the fast way through large files.
+
+    Parquet is converted column by column in Arrow (cast to text, trimmed) without a Python object
+    per cell on the way; CSV and Excel go through :func:`read_rows`.
+    """
+    if _format_of(path) != ".parquet":
+        header, rows = read_rows(path)
+        return header, _batched_rows(header, rows, size)
+    try:
+        source = pq.ParquetFile(path)
+    except (OSError, pa.ArrowException) as error:
+        raise DomainError(TABLE_UNREADABLE, path=str(path), name=path.name, reason=str(error)) from None
+    header = list(source.schema_arrow.names)
+
+    def batches() -> Iterator[ColumnBatch]:
+        number = 2
+        for batch in source.iter_batches(batch_size=size):
+            columns = {name: _text_column(batch.column(i)) for i, name in enumerate(header)}
+            yield ColumnBatch(number, columns)
+            number += batch.num_rows
+
+    return header, batches()
+
+
+def _text_column(column: pa.Array) -> list[str]:
+    if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+        trimmed = pc.utf8_trim_whitespace(column)
+        return [value if value is not None else "" for value in trimmed.to_pylist()]
+    return [_text(value) for value in column.to_pylist()]  # numbers, dates: as read_rows shows them
+
+
+def _batched_rows(header: list[str], rows: Iterator[SheetRow], size: int) -> Iterator[ColumnBatch]:
+    while True:
+        chunk = list(islice(rows, size))
+        if not chunk:
+            return
+        columns = {name: [row.values[name] for row in chunk] for name in header}
+        yield ColumnBatch(chunk[0].number, columns)
 
 
 def count_rows(path: Path) -> int:
@@ -181,6 +233,24 @@ class TableWriter:
             if self._parquet is None:
                 self._parquet = pq.ParquetWriter(self.path, table.schema, compression="zstd")
             self._parquet.write_table(table)
+
+    def write_columns(self, columns: Sequence[Sequence[str | None]]) -> None:
+        """Rows given as one list per header column (text or ``None``), written as they are."""
+        if len(columns) != len(self.header):
+            raise ValueError(f"{len(columns)} columns for a header of {len(self.header)}")
+        if self.suffix != ".parquet":
+            self.write(zip(*columns, strict=True))
+            return
+        count = len(columns[0]) if columns else 0
+        if not count:
+            return
+        self.count += count
+        table = pa.table(
+            {name: pa.array(values, pa.string()) for name, values in zip(self.header, columns, strict=True)}
+        )
+        if self._parquet is None:
+            self._parquet = pq.ParquetWriter(self.path, table.schema, compression="zstd")
+        self._parquet.write_table(table)
 
     def close(self) -> None:
         if self._csv_handle is not None:
