@@ -255,17 +255,30 @@ def gate(node: Node) -> Gate:
 
 def explain(node: Node, r: Record) -> tuple[bool, list[TrailStep]]:
     """Whether the condition holds, and the leaves that made it hold."""
+    if not node.test(r):  # the compiled test first: most conditions a trail meets do not hold
+        return False, []
+    return True, _reasons(node, r)
+
+
+def _reasons(node: Node, r: Record) -> list[TrailStep]:
+    held, why = _explain(node, r)
+    if not held:  # the tracing walk must agree with the compiled test
+        raise AssertionError(f"condition {node.key} held when tested but not when explained")
+    return why
+
+
+def _explain(node: Node, r: Record) -> tuple[bool, list[TrailStep]]:
     if node.key == "and":
         reasons: list[TrailStep] = []
         for child in node.children:
-            held, why = explain(child, r)
+            held, why = _explain(child, r)
             if not held:
                 return False, []
             reasons += why
         return True, reasons
     if node.key == "or":
         for child in node.children:
-            held, why = explain(child, r)
+            held, why = _explain(child, r)
             if held:
                 return True, why
         return False, []
