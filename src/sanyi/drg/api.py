@@ -23,8 +23,9 @@ from sanyi.drg.errors import (
     UNKNOWN_PROCEDURE_CODE,
 )
 from sanyi.drg.explain import GroupExplanation, explain_group
-from sanyi.drg.model import INPUT_COLUMNS, RESULT_COLUMNS, STATUSES, GroupResult, TrailStep
-from sanyi.drg.scheme import CompiledScheme, compiled
+from sanyi.drg.model import INPUT_COLUMNS, INVALID, RESULT_COLUMNS, STATUSES, GroupResult, TrailStep
+from sanyi.drg.parse import Rejection
+from sanyi.drg.scheme import CompiledScheme, compiled, rejected
 from sanyi.drg.trail import as_text, render, render_all
 from sanyi.kernel.errors import DomainError, Issue
 from sanyi.knowledge import drg as drg_knowledge
@@ -75,12 +76,16 @@ def group(record: Mapping[str, Any], scheme: str) -> GroupResult:
 
 
 def group_rows(rows: Iterable[Mapping[str, Any]], scheme: str) -> Iterator[GroupResult]:
-    """The group of each row, in order. Rows of strings take the fast path."""
+    """The group of each row, in order. Rows of strings take the fast path; anything else is
+    cleaned first, and a row that is not a mapping at all comes back INVALID."""
     group_row = compiled(scheme).group_row
     for row in rows:
         try:
             yield group_row(row, row.get("id") or "")
-        except (AttributeError, TypeError):  # values that are not strings
+        except (AttributeError, TypeError):  # values that are not strings, or not a mapping
+            if not isinstance(row, Mapping):
+                yield rejected(Rejection(INVALID, ("record",)))
+                continue
             clean = _as_row(row)
             yield group_row(clean, clean.get("id", ""))
 

@@ -47,13 +47,14 @@ def test_a_json_record_with_lists_and_numbers() -> None:
 
 
 def test_a_broken_batch_groups_every_good_row() -> None:
-    rows: list[dict[str, Any]] = [
+    rows: list[Any] = [
         CASE,
         CASE | {"diagnoses": "NOPE"},
         {"id": "empty"},
         CASE | {"age": None},
         {"id": 7, "sex": 1, "age": 49, "diagnoses": ["T50.900x005"], "procedures": ["86.7400x040"]},
         CASE | {"procedures": "86.7400x040|00.0000"},
+        ["not", "a", "mapping"],
     ]
     results = list(api.group_rows(rows, "zhejiang_2022"))
     assert [r.status for r in results] == [
@@ -63,6 +64,7 @@ def test_a_broken_batch_groups_every_good_row() -> None:
         "INVALID",
         "SUCCESS",
         "UNKNOWN_PROCEDURE_CODE",
+        "INVALID",
     ]
     assert api.render(results[2].trail[0]) == "字段缺失或格式有误：sex, age, diagnoses"
     assert results[4].row_id == "7"

@@ -87,3 +87,29 @@ def test_schemes_and_explain() -> None:
     explained = runner.invoke(app, ["drg", "explain", "vb15", "--scheme", "zhejiang_2022"])
     assert explained.exit_code == 0
     assert "进入 ADRG VB1" in explained.output
+
+
+def test_a_large_file_shows_progress_and_finishes(tmp_path: Path) -> None:
+    rows = api.conformance_cases("zhejiang_2022")
+    table = [[r[c] for c in api.INPUT_COLUMNS] for r in rows] * 4  # 12,000 rows: over the bar's threshold
+    write_rows(tmp_path / "in.parquet", list(api.INPUT_COLUMNS), table)
+    result = runner.invoke(
+        app,
+        [
+            "drg",
+            "group",
+            str(tmp_path / "in.parquet"),
+            "-s",
+            "zhejiang_2022",
+            "-o",
+            str(tmp_path / "o.parquet"),
+            "--workers",
+            "2",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "12,000" in result.output
+    _, out = read_rows(tmp_path / "o.parquet")
+    assert sum(1 for row in out if row.values["status"] == "SUCCESS") == 4 * sum(
+        r["status"] == "SUCCESS" for r in rows
+    )
