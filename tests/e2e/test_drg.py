@@ -31,6 +31,7 @@ def test_group_a_case_and_ask_what_if(page: Page, live_server: LiveServer) -> No
     expect(page.get_by_test_id("drg-status")).to_contain_text("入组成功")
     expect(page.get_by_test_id("drg-trail")).to_contain_text("进入 MDCI")
     expect(page.get_by_test_id("drg-diagnoses-table")).to_contain_text("胸椎间盘突出")
+    expect(page.get_by_test_id("cc-A19.200")).to_have_text("CC")
 
     page.get_by_test_id("what-if-dx-A19.200").click()
     expect(page.get_by_test_id("what-if-verdict")).to_contain_text("IF23 → SB19")

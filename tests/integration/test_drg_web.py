@@ -117,6 +117,7 @@ def test_the_page_groups_and_answers_what_if(client: TestClient, container: Cont
     assert grouped.status_code == 200
     assert "IF23" in grouped.text
     assert "胸椎间盘突出" in grouped.text
+    assert 'data-testid="cc-A19.200">CC</td>' in grouped.text
     assert "<html" not in grouped.text  # a fragment for HTMX
     what_if = client.post(
         "/drg/what-if",

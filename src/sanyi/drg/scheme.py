@@ -11,7 +11,7 @@ one the rules define.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, Final
@@ -329,12 +329,6 @@ def _compile_adrg(
         tuple((node.test, report(drg, names)) for drg, node in drgs),
         report(fallback, names) if fallback else None,
     )
-
-
-def group_all(scheme: CompiledScheme, rows: Iterable[Mapping[str, str]]) -> Iterator[GroupResult]:
-    group_row = scheme.group_row
-    for row in rows:
-        yield group_row(row, row.get("id", "") or "")
 
 
 @cache

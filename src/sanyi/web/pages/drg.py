@@ -111,6 +111,7 @@ class Outcome:
     problem: Any
     diagnosis_names: list[tuple[str, str]]
     procedure_names: list[tuple[str, str]]
+    complications: dict[str, tuple[str, bool]]  # secondary diagnosis → (MCC or CC, excluded?)
 
 
 def outcome(case: Case, lang: str) -> Outcome:
@@ -122,6 +123,11 @@ def outcome(case: Case, lang: str) -> Outcome:
         grouper.problem(result),
         [(code, grouper.diagnosis_name(code)) for code in case.diagnoses],
         [(code, grouper.procedure_name(code)) for code in case.procedures],
+        {
+            step.args[0]: (step.args[1], step.args[4] == "excluded")
+            for step in result.trail
+            if step.kind == "cc_found"
+        },
     )
 
 
