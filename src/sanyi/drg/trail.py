@@ -48,14 +48,19 @@ _VERDICTS: Final = {
 
 
 def render(step: TrailStep, lang: str = "zh") -> str:
-    zh, en = _TEMPLATES[step.kind]
-    args = list(step.args)
+    english = lang != "zh"
+    template = _TEMPLATES[step.kind][english]
     if step.kind == "cc_found":
-        args[4] = _VERDICTS[args[4]][0 if lang == "zh" else 1]
-    text = (zh if lang == "zh" else en).format(*args).rstrip()  # a DRG without a name
+        args = list(step.args)
+        args[4] = _VERDICTS[args[4]][english]
+        text = template.format(*args)
+    else:
+        text = template.format(*step.args)
+    if text[-1] == " ":  # a DRG without a name
+        text = text.rstrip()
     if step.because:
-        reasons = "；".join(render(reason, lang) for reason in step.because)
-        text += f"（{reasons}）" if lang == "zh" else f" ({reasons})"
+        reasons = "；".join([render(reason, lang) for reason in step.because])
+        text += f" ({reasons})" if english else f"（{reasons}）"
     return text
 
 
