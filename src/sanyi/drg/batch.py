@@ -103,7 +103,7 @@ Job = tuple[str, tuple[str, ...], list[list[str]]]  # scheme, input column names
 def _group_chunk(job: Job) -> list[list[str]]:
     """Group a batch given as columns; returns the six result columns."""
     scheme_name, names, columns = job
-    group_row = compiled(scheme_name).group_row
+    group_row = compiled(scheme_name).group_row_traced
     out: list[ResultRow] = []
     for values in zip(*columns, strict=True):
         row = dict(zip(names, values, strict=True))

@@ -152,8 +152,21 @@ class CompiledScheme:
 
     # -- the trail -------------------------------------------------------------------------------
 
+    def group_row_traced(self, row: Mapping[str, str], row_id: str = "") -> GroupResult:
+        """The same result as :meth:`group_row` with its trail made at once, by the tracing walk
+        alone: for callers that always want the trail (file runs), one walk instead of two."""
+        parsed = parse(row, self.dx_map, self.proc_map)
+        if isinstance(parsed, Rejection):
+            return rejected(parsed, row_id)
+        outcome, trail = self._traced(parsed)
+        status, mdc, adrg, drg, name = outcome or FAIL_OUTCOME
+        return GroupResult(status, mdc, adrg, drg, name, row_id, trail=trail)
+
     def explain(self, parsed: Parsed) -> tuple[TrailStep, ...]:
         """The decisions behind a record's group, in the order the grouper took them."""
+        return self._traced(parsed)[1]
+
+    def _traced(self, parsed: Parsed) -> tuple[Outcome | None, tuple[TrailStep, ...]]:
         trail = [TrailStep("translated", pair) for pair in parsed.translations]
         r = parsed.record
         outcome = self._walk(r, trail)
@@ -167,7 +180,7 @@ class CompiledScheme:
             trail.append(TrailStep("no_group"))
         else:
             trail.append(TrailStep("result", (outcome[0], outcome[3], outcome[4])))
-        return tuple(trail)
+        return outcome, tuple(trail)
 
     def _walk(self, r: Record, trail: list[TrailStep]) -> Outcome | None:
         last: Mdc | None = None

@@ -2,7 +2,7 @@
 
 import pytest
 
-from sanyi.drg.api import conformance_cases, group, scheme_names
+from sanyi.drg.api import compiled, conformance_cases, group, scheme_names
 
 CASES = [
     pytest.param(scheme, row, id=row["id"]) for scheme in scheme_names() for row in conformance_cases(scheme)
@@ -31,3 +31,12 @@ def test_case(scheme: str, row: dict[str, str]) -> None:
         assert last.kind == "no_group"
     else:
         assert last.kind in ("unknown_dx", "unknown_proc", "invalid")
+
+
+@pytest.mark.parametrize("scheme", scheme_names())
+def test_the_traced_walk_alone_gives_the_same_results(scheme: str) -> None:
+    grouper = compiled(scheme)
+    for row in conformance_cases(scheme):
+        fast, traced = grouper.group_row(row), grouper.group_row_traced(row)
+        assert traced.key() == fast.key() == (row["status"], row["mdc"], row["adrg"], row["drg"])
+        assert traced.trail == fast.trail
