@@ -20,7 +20,9 @@ from sanyi.care.queries import (
     persons_seen_at,
     search_encounters,
 )
+from sanyi.care.services import CareService
 from sanyi.care.tables import encounters, fee_lines
+from sanyi.care.views import CategoryTotal, CodedItem, EncounterDetail, EncounterRow, Volume
 
 __all__ = [
     "DISCHARGE_TYPES",
@@ -28,13 +30,19 @@ __all__ = [
     "DRUG_CATEGORIES",
     "FEE_CATEGORIES",
     "VISIT_TYPES",
+    "CareService",
+    "CategoryTotal",
+    "CodedItem",
     "Encounter",
+    "EncounterDetail",
     "EncounterFilter",
+    "EncounterRow",
     "EncounterSummary",
     "EncounterType",
     "FeeLine",
     "OffsiteCategory",
     "PayClass",
+    "Volume",
     "claim_record",
     "drg_record",
     "encounters",

@@ -1,5 +1,6 @@
 """What other parts of Sanyi may use of the registry."""
 
+from sanyi.registry.access import NO_INSTITUTION, RECORD_NOT_FOUND, REVEAL_FORBIDDEN, Viewer
 from sanyi.registry.model import (
     GROUPS_OF_SCHEME,
     HOSPITAL_KINDS,
@@ -40,6 +41,7 @@ from sanyi.registry.queries import (
     search_practitioners,
     search_residents,
 )
+from sanyi.registry.services import PersonsSeenAt, RegistryService, ResidentSearch
 from sanyi.registry.tables import (
     areas,
     institution_departments,
@@ -50,11 +52,15 @@ from sanyi.registry.tables import (
     practitioners,
     residents,
 )
+from sanyi.registry.views import InstitutionDetail, Overview, ResidentView
 
 __all__ = [
     "GROUPS_OF_SCHEME",
     "HOSPITAL_KINDS",
+    "NO_INSTITUTION",
     "PRIMARY_CARE_KINDS",
+    "RECORD_NOT_FOUND",
+    "REVEAL_FORBIDDEN",
     "Area",
     "AreaLevel",
     "Assistance",
@@ -62,20 +68,27 @@ __all__ = [
     "Grade",
     "GroupKind",
     "Institution",
+    "InstitutionDetail",
     "InstitutionFilter",
     "InstitutionKind",
     "KeyGroup",
     "LicenceType",
     "MedicalGroup",
+    "Overview",
     "Ownership",
     "Page",
+    "PersonsSeenAt",
     "PopulationGroup",
     "PracticeSite",
     "Practitioner",
+    "RegistryService",
     "Resident",
     "ResidentFilter",
+    "ResidentSearch",
+    "ResidentView",
     "Scheme",
     "Tier",
+    "Viewer",
     "area_names",
     "areas",
     "counts",

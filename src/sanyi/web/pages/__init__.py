@@ -2,8 +2,17 @@
 
 from fastapi import APIRouter
 
-from sanyi.web.pages import admin, auth, docs, drg, public, shell
+from sanyi.web.pages import admin, auth, care, docs, drg, public, registry, shell
 
 
 def routers() -> list[APIRouter]:
-    return [auth.router, shell.router, admin.router, drg.router, public.router, docs.router]
+    return [
+        auth.router,
+        shell.router,
+        admin.router,
+        public.router,
+        docs.router,
+        registry.router,
+        care.router,
+        drg.router,
+    ]
