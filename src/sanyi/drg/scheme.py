@@ -177,6 +177,8 @@ class CompiledScheme:
                 if outcome is not None:
                     break
         if outcome is None:
+            if not any(step.kind == "mdc_entered" for step in trail):
+                trail.append(TrailStep("no_mdc", (r.main_dx, r.main_proc or "-")))
             trail.append(TrailStep("no_group"))
         else:
             trail.append(TrailStep("result", (outcome[0], outcome[3], outcome[4])))

@@ -31,6 +31,10 @@ _TEMPLATES: Final[dict[str, tuple[str, str]]] = {
     "ambiguous": ("符合歧义组规则，入 {0}", "ambiguous-group rule held: {0}"),
     "retry": ("以其他手术操作 {0} 单独重新分组", "regrouped with procedure {0} alone"),
     "result": ("结果 {0}：{1} {2}", "result {0}: {1} {2}"),
+    "no_mdc": (
+        "主要诊断 {0}（主要手术操作 {1}）不满足任何 MDC 的入组条件",
+        "principal diagnosis {0} (principal procedure {1}) meets no MDC's entry condition",
+    ),
     "no_group": ("没有 MDC 给出结果：未入组（0000）", "no MDC yields a result: ungrouped (0000)"),
     "cond_main_dx": ("主要诊断 {0} 属于列表 {1}", "principal diagnosis {0} is in list {1}"),
     "cond_main_proc": ("主要手术操作 {0} 属于列表 {1}", "principal procedure {0} is in list {1}"),
