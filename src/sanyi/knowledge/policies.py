@@ -28,6 +28,7 @@ import yaml
 
 from sanyi.kernel.errors import DomainError
 from sanyi.knowledge import KNOWLEDGE_ROOT
+from sanyi.knowledge import drg as drg_knowledge
 from sanyi.knowledge.errors import KNOWLEDGE_UNKNOWN
 from sanyi.knowledge.tables import fail
 
@@ -146,6 +147,62 @@ class AssistanceLayer:
 
 
 @dataclass(frozen=True, slots=True)
+class DrgPaymentRules:
+    """DRG point-method payment (drg-payment.md): every parameter with the source it comes from.
+
+    ``history_weights`` run oldest year first (1:2:7); ``high_cost_threshold`` is expanded to one
+    multiple per payment class; ratios are exact ``Decimal``.
+    """
+
+    scheme: str
+    history_weights: tuple[Decimal, ...]
+    trim_sd: Decimal | None
+    min_cases: int
+    per_diem_groups: frozenset[str]
+    coefficient_method: str
+    hospital_weight: Decimal
+    level_weight: Decimal
+    high_cost_threshold: Mapping[str, Decimal]
+    low_cost_threshold: Decimal
+    incomplete_discharge_types: frozenset[str]
+    readmission_days: int
+    readmission_factor: Decimal
+    readmission_exempt_diagnoses: tuple[str, ...]
+    prepayment_share: Decimal
+    reserve_ratio: Decimal
+    surplus_retain_ratio: Decimal
+    overspend_share_ratio: Decimal
+    sources: Mapping[str, Source]  # parameter name → source
+
+    def flat(self) -> dict[str, str]:
+        """Every parameter as ``name → value`` (for show and diff)."""
+        return {
+            "scheme": self.scheme,
+            "history_weights": ":".join(str(w) for w in self.history_weights),
+            "trim_sd": "—" if self.trim_sd is None else str(self.trim_sd),
+            "min_cases": str(self.min_cases),
+            "per_diem_groups": ",".join(sorted(self.per_diem_groups)),
+            "coefficient.method": self.coefficient_method,
+            "coefficient.hospital_weight": str(self.hospital_weight),
+            "coefficient.level_weight": str(self.level_weight),
+            **{f"high_cost_threshold.{c}": str(v) for c, v in sorted(self.high_cost_threshold.items())},
+            "low_cost_threshold": str(self.low_cost_threshold),
+            "incomplete_discharge_types": ",".join(sorted(self.incomplete_discharge_types)),
+            "readmission.days": str(self.readmission_days),
+            "readmission.factor": str(self.readmission_factor),
+            "readmission.exempt_diagnoses": ",".join(self.readmission_exempt_diagnoses),
+            "prepayment_share": str(self.prepayment_share),
+            "reserve_ratio": str(self.reserve_ratio),
+            "surplus_retain_ratio": str(self.surplus_retain_ratio),
+            "overspend_share_ratio": str(self.overspend_share_ratio),
+        }
+
+
+# Zhejiang rules: monthly prepayment at no less than 85 % of a hospital's fund amount (drg-payment.md).
+MIN_PREPAYMENT_SHARE: Final = Decimal("0.85")
+
+
+@dataclass(frozen=True, slots=True)
 class PolicyPackage:
     name: str
     title_zh: str
@@ -162,6 +219,7 @@ class PolicyPackage:
     catastrophic: CatastrophicLayer | None
     assistance: AssistanceLayer | None
     document: Mapping[str, Any]
+    drg_payment: DrgPaymentRules | None = None
 
     def covers(self, day: date) -> bool:
         return self.effective_from <= day and (self.effective_to is None or day <= self.effective_to)
@@ -478,6 +536,77 @@ class _Builder:
             catastrophic=self.catastrophic(document.get("catastrophic")),
             assistance=self.assistance(document.get("assistance")),
             document=document,
+            drg_payment=self.drg_payment(document.get("drg_payment")),
+        )
+
+    def drg_payment(self, raw: Mapping[str, Any] | None) -> DrgPaymentRules | None:
+        if raw is None:
+            return None
+        sources = {name: self.source(item["source"]) for name, item in raw.items()}
+        scheme = raw["scheme"]["value"]
+        if scheme not in drg_knowledge.scheme_names():
+            raise self._fail("scheme", f"drg_payment: unknown DRG scheme {scheme!r}")
+        rules = drg_knowledge.load_scheme(scheme).rules
+        known = {item["drg"] for adrg in rules["adrgs"].values() for item in adrg["drgs"]}
+        per_diem = frozenset(raw["per_diem_groups"]["value"])
+        if per_diem - known:
+            raise self._fail(
+                "per_diem_groups", f"drg_payment: not groups of {scheme}: {sorted(per_diem - known)}"
+            )
+        weights = tuple(Decimal(value) for value in raw["history_weights"]["value"])
+        if sum(weights) == 0:
+            raise self._fail("history_weights", "drg_payment: history weights must not all be zero")
+        coefficient = raw["coefficient"]
+        hospital_weight, level_weight = (
+            Decimal(coefficient["hospital_weight"]),
+            Decimal(coefficient["level_weight"]),
+        )
+        if coefficient["method"] == "composite" and hospital_weight + level_weight != 1:
+            raise self._fail("coefficient", "drg_payment: composite weights must add up to 1")
+        thresholds: dict[str, Decimal] = {}
+        for key, value in raw["high_cost_threshold"]["value"].items():
+            for payment_class in self.classes_of(key):
+                if payment_class in thresholds:
+                    raise self._fail(
+                        key, f"drg_payment: high-cost threshold for {payment_class} is given twice"
+                    )
+                thresholds[payment_class] = Decimal(value)
+        missing = [c for c in PAYMENT_CLASSES if c not in thresholds]
+        if missing:
+            raise self._fail(
+                "high_cost_threshold", f"drg_payment: no high-cost threshold for {', '.join(missing)}"
+            )
+        if any(value <= 1 for value in thresholds.values()):
+            raise self._fail(
+                "high_cost_threshold", "drg_payment: a high-cost threshold is a multiple above 1"
+            )
+        prepayment = Decimal(raw["prepayment_share"]["value"])
+        if prepayment < MIN_PREPAYMENT_SHARE:
+            raise self._fail(
+                "prepayment_share", f"drg_payment: prepayment share must be at least {MIN_PREPAYMENT_SHARE}"
+            )
+        trim = raw["trim_sd"]["value"]
+        readmission = raw["readmission"]
+        return DrgPaymentRules(
+            scheme=scheme,
+            history_weights=weights,
+            trim_sd=None if trim is None else Decimal(trim),
+            min_cases=int(raw["min_cases"]["value"]),
+            per_diem_groups=per_diem,
+            coefficient_method=coefficient["method"],
+            hospital_weight=hospital_weight,
+            level_weight=level_weight,
+            high_cost_threshold=thresholds,
+            low_cost_threshold=Decimal(raw["low_cost_threshold"]["value"]),
+            incomplete_discharge_types=frozenset(raw["incomplete_discharge_types"]["value"]),
+            readmission_days=int(readmission["days"]),
+            readmission_factor=Decimal(readmission["factor"]),
+            readmission_exempt_diagnoses=tuple(readmission["exempt_diagnoses"]),
+            prepayment_share=prepayment,
+            reserve_ratio=Decimal(raw["reserve_ratio"]["value"]),
+            surplus_retain_ratio=Decimal(raw["surplus_retain_ratio"]["value"]),
+            overspend_share_ratio=Decimal(raw["overspend_share_ratio"]["value"]),
+            sources=sources,
         )
 
     def catastrophic(self, raw: Mapping[str, Any] | None) -> CatastrophicLayer | None:
@@ -560,6 +689,8 @@ def count_parameters(path: Path) -> int:
         for pool in scheme.pools.values():
             count += len(pool.deductible.amounts_fen) + len(pool.ratios.table)
             count += len(pool.overrides) + len(pool.modifiers) + (pool.cap_fen is not None)
+    if package.drg_payment is not None:
+        count += len(package.drg_payment.flat())
     return count
 
 
@@ -616,6 +747,8 @@ def flatten(package: PolicyPackage) -> dict[str, str]:
             flat[f"assistance.{category}.deductible"] = _money_text(fen)
             flat[f"assistance.{category}.ratio"] = str(ratio)
         flat["assistance.cap"] = _money_text(package.assistance.cap_fen)
+    if package.drg_payment is not None:
+        flat.update({f"drg_payment.{key}": value for key, value in package.drg_payment.flat().items()})
     return flat
 
 
