@@ -1,5 +1,6 @@
 """What other parts of Sanyi may use of DRG point-method payment and evaluation."""
 
+from sanyi.drgpay.errors import DRGPAY_INVALID_YEARS
 from sanyi.drgpay.evaluate import EvalCase, Indicators, RiskLevels, evaluate, risk_levels
 from sanyi.drgpay.model import (
     CASE_KINDS,
@@ -13,14 +14,20 @@ from sanyi.drgpay.model import (
     Review,
     Settlement,
     Stay,
+    yuan,
 )
 from sanyi.drgpay.points import price_stays, stay_points
 from sanyi.drgpay.rules import payment_rules
+from sanyi.drgpay.run import PaymentRun, pay
 from sanyi.drgpay.settle import monthly_prepayments, pool, settle
+from sanyi.drgpay.sources import Loaded, load_stays
+from sanyi.drgpay.statement import case_rows, statement_xlsx, summary_rows, table_xlsx
 from sanyi.drgpay.weights import build_base_points, coefficients, compare, year_weights
+from sanyi.infrastructure.tabular import xlsx_bytes
 
 __all__ = [
     "CASE_KINDS",
+    "DRGPAY_INVALID_YEARS",
     "BasePointTable",
     "CasePoints",
     "EvalCase",
@@ -29,21 +36,31 @@ __all__ = [
     "HospitalInput",
     "HospitalStatement",
     "Indicators",
+    "Loaded",
+    "PaymentRun",
     "PoolStatement",
     "Review",
     "RiskLevels",
     "Settlement",
     "Stay",
     "build_base_points",
+    "case_rows",
     "coefficients",
     "compare",
     "evaluate",
+    "load_stays",
     "monthly_prepayments",
+    "pay",
     "payment_rules",
     "pool",
     "price_stays",
     "risk_levels",
     "settle",
+    "statement_xlsx",
     "stay_points",
+    "summary_rows",
+    "table_xlsx",
+    "xlsx_bytes",
     "year_weights",
+    "yuan",
 ]

@@ -63,3 +63,9 @@ DRGPAY_UNKNOWN_HOSPITAL = ErrorSpec(
     "本期没有医院 {hospital} 的病例",
     "no stays of hospital {hospital} in this period",
 )
+DRGPAY_NOT_SETTLED = ErrorSpec(
+    "DRGPAY_NOT_SETTLED",
+    ErrorKind.INVALID,
+    "病例 {stay} 未能结算（{reason}）：不按点数付费，需人工核查",
+    "stay {stay} could not be settled ({reason}): not paid by points, check it by hand",
+)
