@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from sanyi.drgpay.errors import DRGPAY_NO_POINTS
 from sanyi.drgpay.model import (
     BasePointTable,
     CasePoints,
@@ -18,7 +19,7 @@ from sanyi.drgpay.model import (
 from sanyi.drgpay.points import price_stays
 from sanyi.drgpay.settle import monthly_prepayments, settle
 from sanyi.drgpay.weights import build_base_points, coefficients
-from sanyi.kernel.errors import Issue
+from sanyi.kernel.errors import DomainError, Issue
 from sanyi.knowledge.policies import DrgPaymentRules
 
 MONTHS = range(1, 13)
@@ -59,10 +60,16 @@ def pay(
     monthly: dict[int, Settlement] = {}
     for m in MONTHS if month is None else (month,):
         chosen = [s for s in in_year if s.discharged.month == m]
-        if chosen:
+        if not chosen:
+            continue
+        try:
             monthly[m] = settle(
                 f"{year}-{m:02d}", [by_stay[s.id] for s in chosen], chosen, budget_fen // 12, rules
             )
+        except DomainError as error:
+            if month is not None or error.code != DRGPAY_NO_POINTS.code:
+                raise
+            issues.append(error.as_issue(field_name=f"{year}-{m:02d}"))  # no prepayment that month
     prepaid = monthly_prepayments(monthly, rules)
     if month is not None:
         only = monthly.get(month)
