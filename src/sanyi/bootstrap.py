@@ -12,6 +12,7 @@ from functools import cached_property
 from sqlalchemy import Engine, MetaData
 
 import sanyi.care.api
+import sanyi.drgpay.api
 import sanyi.registry.api
 import sanyi.settlement.api
 import sanyi.synth.api
@@ -79,6 +80,10 @@ class Container:
     @cached_property
     def settlement(self) -> sanyi.settlement.api.SettlementService:
         return sanyi.settlement.api.SettlementService(self.uow, self.clock, self.audit)
+
+    @cached_property
+    def drgpay(self) -> sanyi.drgpay.api.DrgPayService:
+        return sanyi.drgpay.api.DrgPayService(self.uow)
 
     def dispose(self) -> None:
         if "engine" in self.__dict__:

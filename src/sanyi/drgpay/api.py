@@ -19,6 +19,7 @@ from sanyi.drgpay.model import (
 from sanyi.drgpay.points import price_stays, stay_points
 from sanyi.drgpay.rules import payment_rules
 from sanyi.drgpay.run import PaymentRun, pay
+from sanyi.drgpay.services import UNITS, DrgPayService
 from sanyi.drgpay.settle import monthly_prepayments, pool, settle
 from sanyi.drgpay.sources import Loaded, load_stays
 from sanyi.drgpay.statement import case_rows, statement_xlsx, summary_rows, table_xlsx
@@ -28,8 +29,10 @@ from sanyi.infrastructure.tabular import xlsx_bytes
 __all__ = [
     "CASE_KINDS",
     "DRGPAY_INVALID_YEARS",
+    "UNITS",
     "BasePointTable",
     "CasePoints",
+    "DrgPayService",
     "EvalCase",
     "GroupBase",
     "HistoryCase",

@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from sanyi.web.pages import admin, auth, care, docs, drg, public, registry, settlement, shell
+from sanyi.web.pages import admin, auth, care, docs, drg, drgpay, public, registry, settlement, shell
 
 
 def routers() -> list[APIRouter]:
@@ -16,4 +16,5 @@ def routers() -> list[APIRouter]:
         care.router,
         settlement.router,
         drg.router,
+        drgpay.router,
     ]
