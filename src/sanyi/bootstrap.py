@@ -83,7 +83,7 @@ class Container:
 
     @cached_property
     def drgpay(self) -> sanyi.drgpay.api.DrgPayService:
-        return sanyi.drgpay.api.DrgPayService(self.uow)
+        return sanyi.drgpay.api.DrgPayService(self.uow, self.clock, self.audit)
 
     def dispose(self) -> None:
         if "engine" in self.__dict__:

@@ -75,6 +75,11 @@ def test_cli_weights_pay_and_evaluate(container: Container, tmp_path: Path) -> N
     body = json.loads(weights.stdout)
     assert body["years"] == [2022, 2023] and body["groups"] == len(body["rows"])
     assert "2022" in weights.stderr  # the empty year is reported
+    saved = runner.invoke(app, ["drg", "weights", "--years", "2023", "--save", "--db", url])
+    assert saved.exit_code == 0 and "已保存 saved" in saved.stderr
+    assert len(container.drgpay.saved_tables()) == 1
+    kept = runner.invoke(app, ["drg", "pay", "--year", "2023", "--save", "--db", url])
+    assert kept.exit_code == 0 and "saved run" in kept.stderr
     bad = runner.invoke(app, ["drg", "weights", "--years", "20x3", "--db", url])
     assert bad.exit_code == 2 and "DRGPAY_INVALID_YEARS" in bad.stderr
     paid = runner.invoke(app, ["drg", "pay", "--year", "2023", "--budget", "1000000", "--json", "--db", url])

@@ -14,6 +14,7 @@ from rich.table import Table
 
 from sanyi.cli.common import DbOption, JsonOption, console, errors, open_container, print_json, run
 from sanyi.drgpay import api
+from sanyi.infrastructure.audit import Actor
 from sanyi.kernel.errors import DomainError, Issue
 from sanyi.kernel.money import Money
 
@@ -21,6 +22,8 @@ PolicyOption = Annotated[
     str, typer.Option("--policy", "-p", help="Policy package with a drg_payment section")
 ]
 SHOWN_ISSUES = 10
+SaveOption = Annotated[bool, typer.Option("--save", help="Keep the result in the database (audited)")]
+SYSTEM = Actor.system("sanyi drg")
 
 
 def _years(text: str) -> list[int]:
@@ -56,6 +59,7 @@ def weights(
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the table (.xlsx)")] = None,
     db: DbOption = None,
     as_json: JsonOption = False,
+    save: SaveOption = False,
 ) -> None:
     """Base points per DRG from the stays discharged in the history years (a versioned table)."""
     chosen = run(lambda: _years(years))
@@ -70,6 +74,10 @@ def weights(
     table, issues = run(lambda: api.build_base_points(loaded.history(), chosen, rules))
     if output is not None:
         output.write_bytes(api.table_xlsx(table))
+    if save:
+        with open_container(db) as container:
+            kept = container.drgpay.save_table(SYSTEM, table, policy)
+        errors.print(f"{'已保存 saved' if kept else '已存在 already kept'}: {table.version}")
     priced = sum(1 for g in table.groups.values() if g.base_points is not None)
     if as_json:
         print_json(
@@ -109,6 +117,7 @@ def pay(
     ] = None,
     db: DbOption = None,
     as_json: JsonOption = False,
+    save: SaveOption = False,
 ) -> None:
     """Pay a year (or one month) by points: monthly prepayments, point value, year-end settlement."""
     history_years = run(lambda: _years(history or str(year)))
@@ -129,6 +138,10 @@ def pay(
             month=month,
         )
     )
+    if save:
+        with open_container(db) as container:
+            run_id = container.drgpay.save_run(SYSTEM, result, policy)
+        errors.print(f"已保存 saved run {run_id}")
     if hospital is not None and output is not None:
         output.write_bytes(run(lambda: api.statement_xlsx(result, hospital)))
     hospitals = result.settlement.hospitals

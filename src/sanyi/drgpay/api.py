@@ -19,10 +19,11 @@ from sanyi.drgpay.model import (
 from sanyi.drgpay.points import price_stays, stay_points
 from sanyi.drgpay.rules import payment_rules
 from sanyi.drgpay.run import PaymentRun, pay
-from sanyi.drgpay.services import UNITS, DrgPayService
+from sanyi.drgpay.services import UNITS, DrgPayService, ReviewRequest
 from sanyi.drgpay.settle import monthly_prepayments, pool, settle
 from sanyi.drgpay.sources import Loaded, load_stays
 from sanyi.drgpay.statement import case_rows, statement_xlsx, summary_rows, table_xlsx
+from sanyi.drgpay.tables import drg_base_point_tables, drg_payment_runs, drg_reviews
 from sanyi.drgpay.weights import build_base_points, coefficients, compare, year_weights
 from sanyi.infrastructure.tabular import xlsx_bytes
 
@@ -43,6 +44,7 @@ __all__ = [
     "PaymentRun",
     "PoolStatement",
     "Review",
+    "ReviewRequest",
     "RiskLevels",
     "Settlement",
     "Stay",
@@ -50,6 +52,9 @@ __all__ = [
     "case_rows",
     "coefficients",
     "compare",
+    "drg_base_point_tables",
+    "drg_payment_runs",
+    "drg_reviews",
     "evaluate",
     "load_stays",
     "monthly_prepayments",

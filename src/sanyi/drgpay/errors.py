@@ -69,3 +69,39 @@ DRGPAY_NOT_SETTLED = ErrorSpec(
     "病例 {stay} 未能结算（{reason}）：不按点数付费，需人工核查",
     "stay {stay} could not be settled ({reason}): not paid by points, check it by hand",
 )
+DRGPAY_REVIEW_EXISTS = ErrorSpec(
+    "DRGPAY_REVIEW_EXISTS",
+    ErrorKind.CONFLICT,
+    "病例 {stay} 已提交特病单议（{status}）",
+    "stay {stay} is already submitted for expert review ({status})",
+)
+DRGPAY_REVIEW_NOT_FOUND = ErrorSpec(
+    "DRGPAY_REVIEW_NOT_FOUND",
+    ErrorKind.NOT_FOUND,
+    "没有特病单议申请 {review}",
+    "no expert review request {review}",
+)
+DRGPAY_REVIEW_DECIDED = ErrorSpec(
+    "DRGPAY_REVIEW_DECIDED",
+    ErrorKind.CONFLICT,
+    "特病单议申请 {review} 已评审（{status}），不能再改",
+    "expert review request {review} is already decided ({status})",
+)
+DRGPAY_INVALID_POINTS = ErrorSpec(
+    "DRGPAY_INVALID_POINTS",
+    ErrorKind.INVALID,
+    "评审点数“{points}”无效：须为不小于零、最多四位小数的数",
+    "invalid review points {points!r}: a number of at least zero with at most four decimals",
+)
+DRGPAY_INVALID_REVIEW = ErrorSpec(
+    "DRGPAY_INVALID_REVIEW",
+    ErrorKind.INVALID,
+    "特病单议申请无效：{reason}",
+    "invalid expert review request: {reason}",
+)
+DRGPAY_UNKNOWN_TABLE = ErrorSpec(
+    "DRGPAY_UNKNOWN_TABLE",
+    ErrorKind.NOT_FOUND,
+    "没有基准点数表 {version}",
+    "no base-point table {version}",
+)
