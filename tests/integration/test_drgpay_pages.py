@@ -63,3 +63,49 @@ def test_staff_see_only_their_own_hospital(client: TestClient, container: Contai
         evaluation.status_code == 200
         and other not in evaluation.text.split("evaluation-table")[1].split("tfoot")[0]
     )
+
+
+def test_review_pages_submit_and_decide(client: TestClient, container: Container) -> None:
+    add_user(container, "bureau3", Role.INSURANCE_BUREAU)
+    csrf = browser_login(client, "bureau3")
+    run = container.drgpay.run(2023, "hangzhou-2020", min_cases=1)
+    pending = next(c for c in run.cases if c.pending_review)
+    statement = client.get(f"/drg/payment/{pending.hospital}?year=2023&min_cases=1")
+    assert f'data-testid="review-form-{pending.stay_id}"' in statement.text
+    form = {
+        "csrf_token": csrf,
+        "stay_id": pending.stay_id,
+        "hospital": pending.hospital,
+        "year": "2023",
+        "policy": "hangzhou-2020",
+        "reason": "新技术",
+    }
+    posted = client.post("/drg/reviews", data=form, follow_redirects=False)
+    assert posted.status_code == 303
+    listing = client.get("/drg/reviews?year=2023")
+    review_id = int(re.findall(r'data-testid="review-(\d+)"', listing.text)[0])
+    assert "已提交，待评审" in listing.text
+    bad = client.post(
+        f"/drg/reviews/{review_id}/decide", data={"csrf_token": csrf, "decision": "approve", "points": "-3"}
+    )
+    assert bad.status_code == 422 and "DRGPAY_INVALID_POINTS" in bad.text
+    done = client.post(
+        f"/drg/reviews/{review_id}/decide",
+        follow_redirects=False,
+        data={"csrf_token": csrf, "decision": "approve", "points": "88.5", "note": "同意"},
+    )
+    assert done.status_code == 303
+    assert "已批准" in client.get("/drg/reviews?year=2023").text
+    after = client.get(f"/drg/payment/{pending.hospital}?year=2023&min_cases=1")
+    assert "专家评审定 88.5 点" in after.text
+    client.cookies.clear()
+    add_user(container, "staff3", Role.INSTITUTION_STAFF, "H00000000000")
+    other = browser_login(client, "staff3")
+    refused = client.post("/drg/reviews", data={**form, "csrf_token": other})
+    assert refused.status_code == 403
+    assert (
+        client.post(
+            f"/drg/reviews/{review_id}/decide", data={"csrf_token": other, "decision": "reject"}
+        ).status_code
+        == 403
+    )

@@ -126,6 +126,12 @@ def pay(
     in_year = [s for s in loaded.stays if s.discharged.year == year]
     fund_cost = sum(s.cost_fen - s.self_burden_fen for s in in_year)
     budget_fen = run(lambda: Money.parse(budget, path="budget").fen) if budget is not None else fund_cost
+    with open_container(db) as container:  # approved 特病单议 points replace the computed ones
+        reviews = {
+            r.stay_id: api.Review(r.stay_id, r.points, r.reason)
+            for r in container.drgpay.reviews(year)
+            if r.status == "approved" and r.points is not None
+        }
     result = run(
         lambda: api.pay(
             loaded.history(),
@@ -136,6 +142,7 @@ def pay(
             year=year,
             budget_fen=budget_fen,
             month=month,
+            reviews=reviews,
         )
     )
     if save:

@@ -1,6 +1,6 @@
 """What other parts of Sanyi may use of DRG point-method payment and evaluation."""
 
-from sanyi.drgpay.errors import DRGPAY_INVALID_YEARS
+from sanyi.drgpay.errors import DRGPAY_INVALID_REVIEW, DRGPAY_INVALID_YEARS
 from sanyi.drgpay.evaluate import EvalCase, Indicators, RiskLevels, evaluate, risk_levels
 from sanyi.drgpay.model import (
     CASE_KINDS,
@@ -29,6 +29,7 @@ from sanyi.infrastructure.tabular import xlsx_bytes
 
 __all__ = [
     "CASE_KINDS",
+    "DRGPAY_INVALID_REVIEW",
     "DRGPAY_INVALID_YEARS",
     "UNITS",
     "BasePointTable",

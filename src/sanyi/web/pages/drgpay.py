@@ -16,12 +16,13 @@ from sanyi.drgpay import api
 from sanyi.identity.api import AUTH_FORBIDDEN, Principal, Role
 from sanyi.kernel.errors import DomainError
 from sanyi.web.charts import bar_chart
-from sanyi.web.context import container, translator
+from sanyi.web.context import actor, container, translator
 from sanyi.web.security import CurrentPrincipal
 from sanyi.web.templating import render
 
 router = APIRouter(prefix="/drg", include_in_schema=False)
 REGIONAL: Final = frozenset({Role.ADMIN, Role.INSURANCE_BUREAU, Role.HEALTH_COMMISSION})
+DECIDERS: Final = frozenset({Role.INSURANCE_BUREAU})
 DEFAULT_POLICY: Final = "hangzhou-2020"
 Year = Annotated[int, Query(ge=2000, le=2100)]
 MinCases = Annotated[int | None, Query(ge=1, le=1000)]
@@ -123,6 +124,7 @@ def statement(
             "months": sorted(run.prepayments.get(hospital, {}).items()),
             "pool": run.settlement.pool,
             "yuan": api.yuan,
+            "reviewed": {r.stay_id: r.status for r in service.reviews(year, hospital)},
         },
     )
 
@@ -190,3 +192,61 @@ def evaluation(
             "cost_chart": cost_chart,
         },
     )
+
+
+# -- 特病单议 ----------------------------------------------------------------------------------------
+
+
+@router.post("/reviews")
+async def submit_review(request: Request, who: CurrentPrincipal) -> RedirectResponse:
+    """A hospital (or the bureau on its behalf) submits a stay for expert review, with the reason."""
+    form = {key: value for key, value in (await request.form()).items() if isinstance(value, str)}
+    hospital = form.get("hospital", "")
+    _check(who, hospital)
+    try:
+        year = int(form.get("year", ""))
+    except ValueError:
+        raise DomainError(api.DRGPAY_INVALID_REVIEW, reason="year", path="year") from None
+    policy = form.get("policy") or DEFAULT_POLICY
+    container(request).drgpay.submit_review(
+        actor(request), form.get("stay_id", ""), hospital, year, form.get("reason", ""), policy
+    )
+    return RedirectResponse(f"/drg/reviews?year={year}&policy={policy}", status_code=303)
+
+
+@router.get("/reviews", response_class=HTMLResponse)
+def reviews(
+    request: Request, who: CurrentPrincipal, year: Year = 2023, policy: str = DEFAULT_POLICY
+) -> HTMLResponse:
+    if who.role in REGIONAL:
+        shown = container(request).drgpay.reviews(year)
+    elif who.role is Role.INSTITUTION_STAFF and who.institution_id:
+        shown = container(request).drgpay.reviews(year, who.institution_id)
+    else:
+        raise DomainError(AUTH_FORBIDDEN)
+    return render(
+        request,
+        "drgpay/reviews.html",
+        {
+            "year": year,
+            "policy": policy,
+            "reviews": shown,
+            "can_decide": who.role in DECIDERS,
+        },
+    )
+
+
+@router.post("/reviews/{review_id}/decide")
+async def decide_review(review_id: int, request: Request, who: CurrentPrincipal) -> RedirectResponse:
+    """The insurance bureau approves with points, or rejects."""
+    if who.role not in DECIDERS:
+        raise DomainError(AUTH_FORBIDDEN)
+    form = {key: value for key, value in (await request.form()).items() if isinstance(value, str)}
+    decided = container(request).drgpay.decide_review(
+        actor(request),
+        review_id,
+        approve=form.get("decision") == "approve",
+        points=form.get("points"),
+        note=form.get("note", ""),
+    )
+    return RedirectResponse(f"/drg/reviews?year={decided.year}", status_code=303)
