@@ -39,3 +39,21 @@ def test_hospital_statement_page(page: Page, live_server: LiveServer) -> None:
     expect(page.get_by_test_id("evaluation-table")).to_be_visible()
     expect(page.locator("[data-testid=evaluation-cmi-chart] canvas")).to_be_visible()
     screenshot(page, "drgpay-evaluation-zh")
+
+
+def test_expert_review_from_statement_to_points(page: Page, live_server: LiveServer) -> None:
+    _prepare(live_server, "e2e.drgreview", Role.INSURANCE_BUREAU)
+    _log_in(page, live_server, "e2e.drgreview", "/drg/payment?year=2023&min_cases=1")
+    page.locator("[data-testid^=statement-link-]").first.click()
+    form = page.locator("[data-testid^=review-form-]").first
+    stay = (form.get_attribute("data-testid") or "").removeprefix("review-form-")
+    page.get_by_test_id(f"review-reason-{stay}").fill("新技术：经导管主动脉瓣置换")
+    page.get_by_test_id(f"review-submit-{stay}").click()
+    expect(page.get_by_test_id("reviews-table")).to_contain_text(stay)
+    row = page.locator("[data-testid^=review-state-]").first
+    review = (row.get_attribute("data-testid") or "").removeprefix("review-state-")
+    expect(row).to_have_text("已提交，待评审")
+    page.get_by_test_id(f"review-points-{review}").fill("480.25")
+    page.get_by_test_id(f"review-approve-{review}").click()
+    expect(page.get_by_test_id(f"review-state-{review}")).to_have_text("已批准")
+    screenshot(page, "drgpay-reviews-zh")
