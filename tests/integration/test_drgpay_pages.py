@@ -32,6 +32,10 @@ def test_bureau_sees_payment_statement_and_evaluation(client: TestClient, contai
     page = client.get("/drg/payment?year=2023&min_cases=1")
     assert page.status_code == 200, page.text
     assert "点值 = " in page.text and "试算" in page.text
+    assert (
+        "浙江省省级及杭州市基本医疗保险住院费用DRGs点数付费暂行办法" in page.text
+    )  # parameters cite sources
+    assert "<code>prepayment_share</code>" in page.text
     hospitals = re.findall(r'data-testid="statement-link-(H\d+)"', page.text)
     assert hospitals
     statement = client.get(f"/drg/payment/{hospitals[0]}?year=2023&policy=hangzhou-2020&min_cases=1")

@@ -38,6 +38,16 @@ def _check(who: Principal, hospital: str | None = None) -> None:
     raise DomainError(AUTH_FORBIDDEN)
 
 
+def _parameters(policy: str) -> list[tuple[str, str, str]]:
+    """Every drg_payment parameter with the source it cites (name, value, citation)."""
+    rules = api.payment_rules(policy)
+    rows = []
+    for name, value in rules.flat().items():
+        source = rules.sources.get(name.split(".", 1)[0])
+        rows.append((name, value, source.cite() if source else ""))
+    return rows
+
+
 def _params(year: int, policy: str, min_cases: int | None) -> dict[str, object]:
     return {
         "year": year,
@@ -86,6 +96,7 @@ def payment(
             "chart": chart,
             "issues": sorted(issues.items()),
             "yuan": api.yuan,
+            "parameters": _parameters(policy),
         },
     )
 
