@@ -1,6 +1,8 @@
 """What other parts of Sanyi may use of care records."""
 
 from sanyi.care.export import DRG_COLUMNS, claim_record, drg_record
+from sanyi.care.exporting import FEE_LINES, ExportKind, export_kinds
+from sanyi.care.importing import ENCOUNTERS, EncounterLoader, import_loader, import_specs
 from sanyi.care.model import (
     DISCHARGE_TYPES,
     DRUG_CATEGORIES,
@@ -26,20 +28,27 @@ __all__ = [
     "DISCHARGE_TYPES",
     "DRG_COLUMNS",
     "DRUG_CATEGORIES",
+    "ENCOUNTERS",
     "FEE_CATEGORIES",
+    "FEE_LINES",
     "VISIT_TYPES",
     "Encounter",
     "EncounterFilter",
+    "EncounterLoader",
     "EncounterSummary",
     "EncounterType",
+    "ExportKind",
     "FeeLine",
     "OffsiteCategory",
     "PayClass",
     "claim_record",
     "drg_record",
     "encounters",
+    "export_kinds",
     "fee_lines",
     "get_encounter",
+    "import_loader",
+    "import_specs",
     "iter_stays",
     "persons_seen_at",
     "search_encounters",

@@ -3,8 +3,9 @@
 import typer
 
 from sanyi import __version__
-from sanyi.cli import db, knowledge, synth, user
+from sanyi.cli import db, importing, knowledge, synth, user
 from sanyi.cli.demo import demo
+from sanyi.cli.exporting import export
 from sanyi.cli.serve import serve
 
 app = typer.Typer(
@@ -17,8 +18,10 @@ app.add_typer(db.app, name="db")
 app.add_typer(user.app, name="user")
 app.add_typer(knowledge.app, name="knowledge")
 app.add_typer(synth.app, name="synth")
+app.add_typer(importing.app, name="import")
 app.command("serve")(serve)
 app.command("demo")(demo)
+app.command("export")(export)
 
 
 @app.command("version")

@@ -1,5 +1,8 @@
 """What other parts of Sanyi may use of the registry."""
 
+from sanyi.registry.exporting import institution_records, practitioner_records, resident_records
+from sanyi.registry.importing import INSTITUTIONS, PRACTITIONERS, RESIDENTS, loader_for
+from sanyi.registry.importing import SPECS as IMPORT_SPECS
 from sanyi.registry.model import (
     GROUPS_OF_SCHEME,
     HOSPITAL_KINDS,
@@ -54,7 +57,11 @@ from sanyi.registry.tables import (
 __all__ = [
     "GROUPS_OF_SCHEME",
     "HOSPITAL_KINDS",
+    "IMPORT_SPECS",
+    "INSTITUTIONS",
+    "PRACTITIONERS",
     "PRIMARY_CARE_KINDS",
+    "RESIDENTS",
     "Area",
     "AreaLevel",
     "Assistance",
@@ -85,13 +92,17 @@ __all__ = [
     "get_resident",
     "groups_of",
     "institution_departments",
+    "institution_records",
     "institutions",
     "list_areas",
     "list_groups",
+    "loader_for",
     "medical_group_members",
     "medical_groups",
     "practice_sites",
+    "practitioner_records",
     "practitioners",
+    "resident_records",
     "residents",
     "search_institutions",
     "search_practitioners",

@@ -1,0 +1,583 @@
+"""The encounter import template and its loader: one row per fee line.
+
+An encounter's own columns (institution, encounter number, person, times, diagnoses, procedures) are
+repeated on each of its fee-line rows; its rows must be consecutive and agree with each other. An
+encounter without fee lines is one row with the fee-line columns empty. The natural key is the
+institution code with the encounter number (就诊流水号); a re-import replaces the encounter's lines.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Final
+
+from sqlalchemy import Connection, select
+
+from sanyi.care.model import DISCHARGE_TYPES, FEE_CATEGORIES, EncounterType, OffsiteCategory, PayClass
+from sanyi.care.tables import encounters, fee_lines
+from sanyi.infrastructure.importer import Loader
+from sanyi.infrastructure.sheets import (
+    DATETIME,
+    FLAG,
+    IMPORT_BAD_CHOICE,
+    IMPORT_DUPLICATE_KEY,
+    IMPORT_INCONSISTENT,
+    IMPORT_NOT_CONSECUTIVE,
+    IMPORT_REQUIRED,
+    IMPORT_UNKNOWN_CODE,
+    IMPORT_UNKNOWN_REFERENCE,
+    INTEGER,
+    Column,
+    Format,
+    SheetSpec,
+    choice,
+    code_list,
+    decimal,
+    fail,
+    problem,
+    text,
+)
+from sanyi.infrastructure.upsert import existing_keys, upsert
+from sanyi.kernel.errors import Issue
+from sanyi.kernel.ids import new_id
+from sanyi.kernel.money import line_amount
+from sanyi.knowledge.codes import departments, diagnoses, procedures
+from sanyi.registry.api import IMPORT_SPECS as REGISTRY_SPECS
+from sanyi.registry.api import institutions, practitioners, residents
+from sanyi.registry.api import loader_for as registry_loader
+
+TYPE_LABELS: Final = {kind: kind.label_zh for kind in EncounterType}
+PAY_CLASS_LABELS: Final = {"A": "甲", "B": "乙", "C": "丙"}
+OFFSITE_LABELS: Final = {
+    OffsiteCategory.LONG_TERM: "异地长期居住",
+    OffsiteCategory.REFERRED: "转诊",
+    OffsiteCategory.EMERGENCY: "急诊抢救",
+    OffsiteCategory.TEMPORARY: "其他临时外出",
+}
+DISCHARGE_LABELS: Final = dict(DISCHARGE_TYPES)
+MAX_LINE_NO: Final = 32_767
+_CATEGORY_BY_NAME: Final = {name: code for code, name in FEE_CATEGORIES.items()}
+
+
+def _parse_category(value: str) -> str:
+    code = _CATEGORY_BY_NAME.get(value, value.zfill(2) if value.isdigit() else value)
+    if code not in FEE_CATEGORIES:
+        raise fail(IMPORT_BAD_CHOICE, value=value, allowed="01–14")
+    return code
+
+
+CATEGORY: Final = Format(
+    _parse_category,
+    lambda value: "" if value is None else str(value),
+    "收费项目类别 01–14：" + "、".join(f"{code} {name}" for code, name in FEE_CATEGORIES.items()),
+    "fee category 01–14 (code or Chinese name)",
+)
+ITEM_CODE: Final = text(
+    32, r"[0-9A-Za-z.\-_]+", "国家医保编码（字母数字）", "national item, drug or consumable code"
+)
+DIAGNOSIS: Final = text(
+    32, r"[A-Z][0-9][0-9A-Z][0-9A-Za-z.+*]*", "ICD-10 医保版 2.0 编码", "an ICD-10 (NHSA 2.0) code"
+)
+PROCEDURE: Final = text(
+    16, r"[0-9]{2}\.[0-9A-Za-z]+", "ICD-9-CM-3 医保版 2.0 编码", "an ICD-9-CM-3 (NHSA 2.0) code"
+)
+INSTITUTION_CODE: Final = text(12, r"[HP]\d{11}", "H 或 P 加 11 位数字", "H or P followed by 11 digits")
+PRACTITIONER_CODE: Final = text(13, r"D\d{12}", "D 加 12 位数字", "D followed by 12 digits")
+DEPARTMENT_CODE: Final = text(
+    8, r"[0-9]{2}([0-9]{2})?|ICU", "科室代码（如 03、0304）", "department code (03, 0304)"
+)
+CITIZEN_ID: Final = text(
+    18, r"[0-9]{17}[0-9X]|[0-9]{6}\*+[0-9X]{4}", "18 位身份证号", "an 18-character citizen ID"
+)
+
+ENCOUNTER_COLUMNS: Final = (
+    Column(
+        "institution_code",
+        "机构代码",
+        "就诊机构代码",
+        "institution code",
+        INSTITUTION_CODE,
+        example="H33030200001",
+    ),
+    Column(
+        "encounter_no",
+        "就诊流水号",
+        "机构内唯一的就诊流水号",
+        "encounter number, unique within the institution",
+        text(64),
+        example="MZ2023000001",
+    ),
+    Column(
+        "citizen_id",
+        "身份证号",
+        "患者身份证号（须已在参保居民中）",
+        "patient's citizen ID (a registered resident)",
+        CITIZEN_ID,
+        example="330302199001011234",
+    ),
+    Column("type", "就诊类型", "就诊类型", "encounter type", choice(TYPE_LABELS), example="门诊"),
+    Column(
+        "start",
+        "就诊时间",
+        "就诊或入院时间",
+        "visit or admission time",
+        DATETIME,
+        example="2023-03-01 09:30:00",
+    ),
+    Column(
+        "end",
+        "出院时间",
+        "出院或结束时间（住院必填）",
+        "discharge or end time (inpatient: required)",
+        DATETIME,
+        False,
+        "",
+    ),
+    Column("department_code", "科室", "就诊科室代码", "department code", DEPARTMENT_CODE, False, "0304"),
+    Column(
+        "doctor_code",
+        "接诊医师代码",
+        "接诊或主治医师代码",
+        "attending practitioner",
+        PRACTITIONER_CODE,
+        False,
+        "D330302000001",
+    ),
+    Column(
+        "principal_diagnosis",
+        "主要诊断",
+        "主要诊断编码（药店购药可空）",
+        "principal diagnosis (optional for pharmacy)",
+        DIAGNOSIS,
+        False,
+        "I10.x00",
+    ),
+    Column(
+        "other_diagnoses",
+        "其他诊断",
+        "其他诊断编码",
+        "other diagnoses",
+        code_list(DIAGNOSIS),
+        False,
+        "E11.900",
+        (),
+    ),
+    Column(
+        "procedures",
+        "手术操作",
+        "手术及操作编码，主要手术在前",
+        "procedures, principal first",
+        code_list(PROCEDURE),
+        False,
+        "",
+        (),
+    ),
+    Column(
+        "discharge_type",
+        "离院方式",
+        "离院方式（住院）",
+        "discharge type (inpatient)",
+        choice(DISCHARGE_LABELS),
+        False,
+        "",
+    ),
+    Column("emergency", "急诊", "是否急诊或急诊入院", "emergency", FLAG, False, "否", False),
+    Column(
+        "offsite",
+        "异地就医类别",
+        "异地就医备案类别（本地就医留空）",
+        "out-of-region category (empty if local)",
+        choice(OFFSITE_LABELS),
+        False,
+        "",
+    ),
+)
+LINE_COLUMNS: Final = (
+    Column(
+        "line_no",
+        "明细序号",
+        "费用明细序号（空白按行顺序编号）",
+        "line number (default: row order)",
+        INTEGER,
+        False,
+        "1",
+    ),
+    Column(
+        "item_code",
+        "项目编码",
+        "国家医保项目、药品或耗材编码",
+        "national item/drug/consumable code",
+        ITEM_CODE,
+        False,
+        "XC09CAC138A001010101445",
+    ),
+    Column("item_name", "项目名称", "项目名称", "item name", text(200), False, "缬沙坦胶囊"),
+    Column("category", "收费类别", "医疗收费项目类别", "fee category", CATEGORY, False, "09"),
+    Column("pay_class", "支付类别", "医保支付类别", "pay class", choice(PAY_CLASS_LABELS), False, "乙"),
+    Column(
+        "selfpay_prop",
+        "自付比例",
+        "乙类先行自付比例（0–1；甲类为 0，丙类为 1）",
+        "self-pay share of a 乙 item (0–1)",
+        decimal(4),
+        False,
+        "0.1",
+    ),
+    Column("quantity", "数量", "数量", "quantity", decimal(4), False, "2"),
+    Column("unit_price", "单价", "单价（元）", "unit price (yuan)", decimal(4), False, "25.80"),
+    Column(
+        "time",
+        "费用发生时间",
+        "费用发生时间（空白取就诊时间）",
+        "charge time (default: the visit time)",
+        DATETIME,
+        False,
+        "2023-03-01 09:45:00",
+    ),
+    Column("days_supply", "用药天数", "药品的用药天数", "days of supply of a drug", INTEGER, False, "14"),
+    Column(
+        "ordering_doctor",
+        "开单医师代码",
+        "开单医师代码",
+        "ordering practitioner",
+        PRACTITIONER_CODE,
+        False,
+        "D330302000001",
+    ),
+    Column(
+        "price_ceiling", "限价", "医保支付限价（元）", "payment price ceiling (yuan)", decimal(4), False, ""
+    ),
+)
+ENCOUNTERS: Final = SheetSpec(
+    "encounters",
+    "就诊记录",
+    "encounters",
+    (*ENCOUNTER_COLUMNS, *LINE_COLUMNS),
+    (
+        "每行一条费用明细；同一次就诊的各行须相邻，就诊信息列在各行中保持一致。没有费用明细的就诊填一行、费用列留空。",
+        "机构代码加就诊流水号是自然键：再次导入会更新就诊信息并整体替换其费用明细。",
+        "金额 = 数量 × 单价，四舍五入到分；数量和单价不得为负（退费不经模板导入）。",
+        "诊断须在 ICD-10 医保版 2.0、手术操作须在 ICD-9-CM-3 医保版 2.0 字典中。",
+    ),
+    (
+        "One row per fee line; the rows of one encounter are consecutive and repeat the same encounter "
+        "columns. An encounter without lines is one row with the fee columns empty.",
+        "Institution code + encounter number is the natural key: a re-import updates the encounter and "
+        "replaces its lines.",
+        "Amount = quantity × unit price rounded to the fen; quantity and price must not be negative "
+        "(refunds are not imported through the template).",
+        "Diagnoses must be in ICD-10 (NHSA 2.0), procedures in ICD-9-CM-3 (NHSA 2.0).",
+    ),
+)
+ENCOUNTER_KEYS: Final = tuple(column.key for column in ENCOUNTER_COLUMNS)
+LINE_REQUIRED: Final = ("item_name", "category", "pay_class", "quantity", "unit_price")
+
+
+@dataclass
+class _Pending:
+    first_row: int
+    values: dict[str, Any]
+    lines: list[dict[str, Any]] = field(default_factory=list)
+    good: bool = True
+
+
+class EncounterLoader:
+    spec = ENCOUNTERS
+
+    def __init__(self) -> None:
+        self.institutions: set[str] = set()
+        self.practitioners: set[str] = set()
+        self.persons: dict[str, str] = {}
+        self.closed: dict[tuple[str, str], int] = {}
+        self.current: _Pending | None = None
+        self.buffer: list[_Pending] = []
+        self._skipped = 0
+
+    def begin(self, connection: Connection) -> None:
+        self.institutions = set(connection.execute(select(institutions.c.code)).scalars())
+        self.practitioners = set(connection.execute(select(practitioners.c.code)).scalars())
+        query = select(residents.c.citizen_id, residents.c.person_id)
+        # A Result has keys(), so dict() would read it as a mapping: materialise the pairs first.
+        self.persons = dict(connection.execute(query).tuples().all())
+
+    # -- checks ---------------------------------------------------------------------------------------
+    def check(self, row: int, values: dict[str, Any]) -> list[Issue]:
+        key = (values["institution_code"], values["encounter_no"])
+        current = self.current
+        same = current is not None and key == (
+            current.values["institution_code"],
+            current.values["encounter_no"],
+        )
+        if current is not None and same:
+            issues = self._agrees(row, values, current)
+        elif key in self.closed:
+            return [
+                problem(
+                    IMPORT_NOT_CONSECUTIVE,
+                    row,
+                    "就诊流水号",
+                    values["encounter_no"],
+                    key=" ".join(key),
+                    first_row=self.closed[key],
+                )
+            ]
+        else:
+            issues = self._encounter(row, values)
+        return issues + self._line(row, values, current if same else None)
+
+    def _agrees(self, row: int, values: dict[str, Any], current: _Pending) -> list[Issue]:
+        if not current.good:
+            return []
+        for column in ENCOUNTER_COLUMNS:
+            if values[column.key] != current.values[column.key]:
+                raw = column.format.render(values[column.key])
+                return [
+                    problem(
+                        IMPORT_INCONSISTENT,
+                        row,
+                        column.header,
+                        raw,
+                        other_zh=f"第 {current.first_row} 行",
+                        other_en=f"row {current.first_row}",
+                        reason_zh="同一次就诊的就诊信息须一致",
+                        reason_en="the rows of one encounter must agree",
+                    )
+                ]
+        return []
+
+    def _reference(
+        self, row: int, header: str, value: str | None, known: Any, zh: str, en: str
+    ) -> list[Issue]:
+        if value is None or value in known:
+            return []
+        return [problem(IMPORT_UNKNOWN_REFERENCE, row, header, value, kind_zh=zh, kind_en=en, value=value)]
+
+    def _encounter(self, row: int, values: dict[str, Any]) -> list[Issue]:
+        issues = self._reference(
+            row, "机构代码", values["institution_code"], self.institutions, "医疗机构", "institution"
+        )
+        issues += self._reference(row, "身份证号", values["citizen_id"], self.persons, "参保居民", "resident")
+        issues += self._reference(
+            row, "接诊医师代码", values["doctor_code"], self.practitioners, "医务人员", "practitioner"
+        )
+        if values["department_code"] is not None and values["department_code"] not in departments():
+            issues.append(self._unknown(row, "科室", values["department_code"], "诊疗科目"))
+        kind: EncounterType = values["type"]
+        principal = values["principal_diagnosis"]
+        if principal is None and kind is not EncounterType.PHARMACY:
+            issues.append(problem(IMPORT_REQUIRED, row, "主要诊断", ""))
+        for code in ([principal] if principal else []) + list(values["other_diagnoses"]):
+            if code not in diagnoses():
+                issues.append(
+                    self._unknown(
+                        row, "主要诊断" if code == principal else "其他诊断", code, "ICD-10 医保版 2.0"
+                    )
+                )
+        for code in values["procedures"]:
+            if code not in procedures():
+                issues.append(self._unknown(row, "手术操作", code, "ICD-9-CM-3 医保版 2.0"))
+        if kind is EncounterType.INPATIENT and values["end"] is None:
+            issues.append(problem(IMPORT_REQUIRED, row, "出院时间", ""))
+        if values["end"] is not None and values["end"] < values["start"]:
+            issues.append(
+                problem(
+                    IMPORT_INCONSISTENT,
+                    row,
+                    "出院时间",
+                    DATETIME.render(values["end"]),
+                    other_zh="就诊时间",
+                    other_en="the visit time",
+                    reason_zh="结束时间早于开始时间",
+                    reason_en="it ends before it starts",
+                )
+            )
+        return issues
+
+    @staticmethod
+    def _unknown(row: int, header: str, code: str, dictionary: str) -> Issue:
+        return problem(IMPORT_UNKNOWN_CODE, row, header, code, dictionary=dictionary, value=code)
+
+    def _line(self, row: int, values: dict[str, Any], current: _Pending | None) -> list[Issue]:
+        if values["item_code"] is None:
+            filled = [
+                c.header for c in LINE_COLUMNS if c.key != "line_no" and values[c.key] not in (None, ())
+            ]
+            return [problem(IMPORT_REQUIRED, row, "项目编码", "")] if filled else []
+        issues = [
+            problem(IMPORT_REQUIRED, row, ENCOUNTERS.column(key).header, "")
+            for key in LINE_REQUIRED
+            if values[key] is None
+        ]
+        share: Decimal | None = values["selfpay_prop"]
+        if share is not None and share > 1:
+            issues.append(
+                problem(
+                    IMPORT_INCONSISTENT,
+                    row,
+                    "自付比例",
+                    str(share),
+                    other_zh="支付类别",
+                    other_en="the pay class",
+                    reason_zh="自付比例不能大于 1",
+                    reason_en="a share cannot exceed 1",
+                )
+            )
+        if share is None and values["pay_class"] == "B":
+            issues.append(problem(IMPORT_REQUIRED, row, "自付比例", ""))
+        issues += self._reference(
+            row, "开单医师代码", values["ordering_doctor"], self.practitioners, "医务人员", "practitioner"
+        )
+        number = values["line_no"]
+        if number is not None:
+            if number < 1 or number > MAX_LINE_NO:
+                issues.append(
+                    problem(
+                        IMPORT_INCONSISTENT,
+                        row,
+                        "明细序号",
+                        str(number),
+                        other_zh="明细序号范围",
+                        other_en="the line number range",
+                        reason_zh=f"应在 1–{MAX_LINE_NO} 之间",
+                        reason_en=f"must be 1–{MAX_LINE_NO}",
+                    )
+                )
+            elif current is not None:
+                for line in current.lines:
+                    if line["line_no"] == number:
+                        issues.append(
+                            problem(
+                                IMPORT_DUPLICATE_KEY,
+                                row,
+                                "明细序号",
+                                str(number),
+                                first_row=line["row"],
+                                key=f"明细序号 {number}",
+                            )
+                        )
+        return issues
+
+    # -- buffering and writing -----------------------------------------------------------------------
+    def add(self, row: int, values: dict[str, Any], good: bool) -> None:
+        key = (values["institution_code"], values["encounter_no"])
+        current = self.current
+        if current is None or key != (current.values["institution_code"], current.values["encounter_no"]):
+            if key in self.closed:
+                return  # reported as not consecutive; the earlier encounter stands as it was
+            self._close()
+            current = self.current = _Pending(row, values)
+        if not good:
+            current.good = False
+        elif values["item_code"] is not None:
+            current.lines.append({**values, "row": row})
+
+    def _close(self) -> None:
+        current, self.current = self.current, None
+        if current is None:
+            return
+        self.closed[(current.values["institution_code"], current.values["encounter_no"])] = current.first_row
+        if current.good:
+            self.buffer.append(current)
+        else:
+            self._skipped += 1
+
+    def pending(self) -> int:
+        return len(self.buffer)
+
+    def skipped(self) -> int:
+        return self._skipped
+
+    def flush(self, connection: Connection, final: bool) -> tuple[int, int]:
+        if final:
+            self._close()
+        batch, self.buffer = self.buffer, []
+        if not batch:
+            return 0, 0
+        keys = [(p.values["institution_code"], p.values["encounter_no"]) for p in batch]
+        before = existing_keys(connection, encounters, ["institution_code", "encounter_no"], keys)
+        rows, lines = [], []
+        for pending, key in zip(batch, keys, strict=True):
+            v = pending.values
+            stored = before.get(key)
+            encounter_id = stored["id"] if stored else new_id()
+            principal = [v["principal_diagnosis"]] if v["principal_diagnosis"] else []
+            rows.append(
+                {
+                    "id": encounter_id,
+                    "institution_code": v["institution_code"],
+                    "encounter_no": v["encounter_no"],
+                    "person_id": self.persons[v["citizen_id"]],
+                    "type": v["type"].value,
+                    "start_at": v["start"],
+                    "end_at": v["end"],
+                    "department_code": v["department_code"],
+                    "doctor_code": v["doctor_code"],
+                    "diagnoses": "|".join(principal + list(v["other_diagnoses"])),
+                    "procedures": "|".join(v["procedures"]),
+                    "discharge_type": v["discharge_type"],
+                    "emergency": v["emergency"],
+                    "offsite": v["offsite"].value if v["offsite"] else None,
+                    "referral_id": None,
+                }
+            )
+            lines += self._lines(encounter_id, pending)
+        written = upsert(
+            connection, encounters, rows, ["institution_code", "encounter_no"], keep=["id"], before=before
+        )
+        ids = [row["id"] for row in rows if (row["institution_code"], row["encounter_no"]) in before]
+        for offset in range(0, len(ids), 500):
+            connection.execute(
+                fee_lines.delete().where(fee_lines.c.encounter_id.in_(ids[offset : offset + 500]))
+            )
+        if lines:
+            connection.execute(fee_lines.insert(), lines)
+        return written
+
+    @staticmethod
+    def _lines(encounter_id: str, pending: _Pending) -> list[dict[str, Any]]:
+        result = []
+        taken = {line["line_no"] for line in pending.lines if line["line_no"] is not None}
+        number = 0
+        for line in pending.lines:
+            no = line["line_no"]
+            if no is None:
+                number += 1
+                while number in taken:
+                    number += 1
+                no = number
+            pay_class = PayClass(line["pay_class"])
+            share = line["selfpay_prop"]
+            if share is None:
+                share = Decimal(1) if pay_class is PayClass.C else Decimal(0)
+            result.append(
+                {
+                    "encounter_id": encounter_id,
+                    "line_no": no,
+                    "code": line["item_code"],
+                    "name": line["item_name"],
+                    "category": line["category"],
+                    "pay_class": pay_class.value,
+                    "selfpay_prop": share,
+                    "quantity": line["quantity"],
+                    "unit_price": line["unit_price"],
+                    "amount": line_amount(line["quantity"], line["unit_price"]),
+                    "time": line["time"] or pending.values["start"],
+                    "days_supply": line["days_supply"],
+                    "doctor_code": line["ordering_doctor"],
+                    "price_ceiling": line["price_ceiling"],
+                }
+            )
+        return result
+
+
+def import_specs() -> dict[str, SheetSpec]:
+    """Every import template by kind, in the order they are loaded (registry first, then care)."""
+    return {**REGISTRY_SPECS, ENCOUNTERS.kind: ENCOUNTERS}
+
+
+def import_loader(kind: str) -> Loader:
+    """A fresh loader of one kind (a loader holds the state of one import)."""
+    if kind == ENCOUNTERS.kind:
+        return EncounterLoader()
+    return registry_loader(kind)

@@ -1,0 +1,720 @@
+"""Import templates and loaders of the registry: institutions, practitioners, residents.
+
+Each template is a :class:`SheetSpec` (Chinese headers, formats, allowed values); each loader checks
+references against the database and the knowledge tables and upserts by natural key: an
+institution's or practitioner's national code, a resident's citizen ID.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Final
+
+from sqlalchemy import Connection, select
+
+from sanyi.infrastructure.importer import Loader
+from sanyi.infrastructure.sheets import (
+    DATE,
+    FLAG,
+    IMPORT_DUPLICATE_KEY,
+    IMPORT_INCONSISTENT,
+    IMPORT_UNKNOWN_CODE,
+    IMPORT_UNKNOWN_REFERENCE,
+    INTEGER,
+    Column,
+    Format,
+    SheetSpec,
+    choice,
+    code_list,
+    problem,
+    text,
+)
+from sanyi.infrastructure.upsert import existing_keys, upsert
+from sanyi.kernel.errors import Issue
+from sanyi.kernel.ids import birth_date, new_id, sex_of, validate_citizen_id
+from sanyi.knowledge.codes import departments, divisions
+from sanyi.registry.model import (
+    GROUPS_OF_SCHEME,
+    AreaLevel,
+    Assistance,
+    Grade,
+    InstitutionKind,
+    LicenceType,
+    Ownership,
+    PopulationGroup,
+    Scheme,
+    Tier,
+)
+from sanyi.registry.tables import (
+    areas,
+    institution_departments,
+    institutions,
+    practice_sites,
+    practitioners,
+    residents,
+)
+
+SEX_LABELS: Final = {"1": "男", "2": "女"}
+TIER_LABELS: Final = {tier: tier.label_zh for tier in Tier}
+GRADE_LABELS: Final = {grade: grade.value for grade in Grade}
+KIND_LABELS: Final = {kind: kind.label_zh for kind in InstitutionKind}
+OWNERSHIP_LABELS: Final = {Ownership.PUBLIC: "公立", Ownership.PRIVATE: "社会办医"}
+LICENCE_LABELS: Final = {
+    LicenceType.DOCTOR: "医师",
+    LicenceType.NURSE: "护士",
+    LicenceType.PHARMACIST: "药师",
+    LicenceType.TECHNICIAN: "技师",
+}
+SCHEME_LABELS: Final = {Scheme.EMPLOYEE: "职工医保", Scheme.RESIDENT: "城乡居民医保"}
+GROUP_LABELS: Final = {
+    PopulationGroup.ACTIVE: "在职",
+    PopulationGroup.RETIRED: "退休",
+    PopulationGroup.ADULT: "成年居民",
+    PopulationGroup.CHILD: "少儿",
+    PopulationGroup.STUDENT: "大学生",
+}
+ASSISTANCE_LABELS: Final = {
+    Assistance.TEKUN: "特困",
+    Assistance.DIBAO: "低保",
+    Assistance.DIBAO_EDGE: "低保边缘",
+}
+FLAG_COLUMNS: Final = (
+    ("pregnant", "孕产妇", "pregnant or postpartum"),
+    ("disabled", "残疾人", "person with a disability"),
+    ("severe_mental", "严重精神障碍", "severe mental disorder"),
+    ("hypertension", "高血压", "hypertension patient"),
+    ("diabetes", "糖尿病", "type 2 diabetes patient"),
+    ("tuberculosis", "结核病", "tuberculosis patient"),
+)
+
+INSTITUTION_CODE: Final = text(12, r"[HP]\d{11}", "H 或 P 加 11 位数字", "H or P followed by 11 digits")
+PRACTITIONER_CODE: Final = text(13, r"D\d{12}", "D 加 12 位数字", "D followed by 12 digits")
+AREA_CODE: Final = text(
+    12, r"\d{6}|\d{9}|\d{12}", "6、9 或 12 位区划代码", "a 6-, 9- or 12-digit division code"
+)
+DEPARTMENT_CODE: Final = text(
+    8, r"[0-9]{2}([0-9]{2})?|ICU", "科室代码（如 03、0304）", "department code (03, 0304)"
+)
+CITIZEN_ID: Final = Format(
+    validate_citizen_id,
+    lambda value: "" if value is None else str(value),
+    "18 位居民身份证号（GB 11643 校验位）",
+    "18-character citizen ID (GB 11643 check digit)",
+)
+
+INSTITUTIONS: Final = SheetSpec(
+    "institutions",
+    "医疗机构",
+    "institutions",
+    (
+        Column(
+            "code",
+            "机构代码",
+            "医保定点机构代码",
+            "national institution code",
+            INSTITUTION_CODE,
+            example="H33030200001",
+        ),
+        Column("name", "机构名称", "机构全称", "full name", text(200), example="温州市鹿城区人民医院"),
+        Column(
+            "area_code",
+            "行政区划代码",
+            "所在区划（县级或乡镇街道）",
+            "division it is in",
+            AREA_CODE,
+            example="330302",
+        ),
+        Column(
+            "kind", "机构类型", "机构类别", "type of institution", choice(KIND_LABELS), example="综合医院"
+        ),
+        Column("tier", "医院等级", "医院等级", "tier", choice(TIER_LABELS), example="二级"),
+        Column("grade", "医院等次", "等次（可空）", "grade (optional)", choice(GRADE_LABELS), False, "甲"),
+        Column(
+            "ownership",
+            "举办性质",
+            "公立或社会办医",
+            "public or private",
+            choice(OWNERSHIP_LABELS),
+            example="公立",
+        ),
+        Column("for_profit", "营利性", "是否营利性机构", "for profit", FLAG, False, "否", False),
+        Column("beds", "编制床位数", "床位数", "beds", INTEGER, False, "300", 0),
+        Column("opened_on", "开业日期", "开业或执业登记日期", "opening date", DATE, False, "1998-06-01"),
+        Column(
+            "named_provincial",
+            "省级名院",
+            "是否省级名院",
+            "a named provincial hospital",
+            FLAG,
+            False,
+            "否",
+            False,
+        ),
+        Column(
+            "departments",
+            "诊疗科目",
+            "开设的诊疗科目代码",
+            "departments offered",
+            code_list(DEPARTMENT_CODE),
+            False,
+            "03|04|05",
+            (),
+        ),
+    ),
+    (
+        "机构代码是自然键：再次导入同一机构会更新它，不会重复。",
+        "区划代码须已在系统中，或为随附的 GB/T 2260 县级以上区划。",
+    ),
+    (
+        "The institution code is the natural key: importing it again updates the record.",
+        "The division must exist already or be a shipped GB/T 2260 division (county or above).",
+    ),
+)
+
+PRACTITIONERS: Final = SheetSpec(
+    "practitioners",
+    "医务人员",
+    "practitioners",
+    (
+        Column(
+            "code",
+            "医师代码",
+            "医保医师（医护人员）代码",
+            "national practitioner code",
+            PRACTITIONER_CODE,
+            example="D330302000001",
+        ),
+        Column("name", "姓名", "姓名", "name", text(100), example="王建国"),
+        Column("sex", "性别", "性别", "sex", choice(SEX_LABELS), example="男"),
+        Column(
+            "licence_type", "执业类别", "执业类别", "licence type", choice(LICENCE_LABELS), example="医师"
+        ),
+        Column(
+            "specialty",
+            "专业科室",
+            "专业（科室代码）",
+            "specialty (department code)",
+            DEPARTMENT_CODE,
+            False,
+            "03",
+        ),
+        Column(
+            "general_practitioner",
+            "全科医生",
+            "是否全科医生",
+            "general practitioner",
+            FLAG,
+            False,
+            "否",
+            False,
+        ),
+        Column(
+            "main_institution",
+            "第一执业机构",
+            "第一执业地点的机构代码",
+            "main practice site",
+            INSTITUTION_CODE,
+            example="H33030200001",
+        ),
+        Column(
+            "main_department",
+            "执业科室",
+            "在第一执业机构的科室代码",
+            "department at the main site",
+            DEPARTMENT_CODE,
+            False,
+            "0304",
+        ),
+        Column(
+            "other_institutions",
+            "多点执业机构",
+            "其他执业地点（多点执业）",
+            "other practice sites",
+            code_list(INSTITUTION_CODE),
+            False,
+            "",
+            (),
+        ),
+    ),
+    ("医师代码是自然键；执业地点随每次导入整体替换。",),
+    ("The practitioner code is the natural key; the practice sites are replaced on each import.",),
+)
+
+RESIDENTS: Final = SheetSpec(
+    "residents",
+    "参保居民",
+    "residents",
+    (
+        Column(
+            "citizen_id", "身份证号", "居民身份证号码", "citizen ID", CITIZEN_ID, example="330302199001011234"
+        ),
+        Column("name", "姓名", "姓名", "name", text(100), example="李秀英"),
+        Column(
+            "sex",
+            "性别",
+            "性别（须与身份证号一致）",
+            "sex (must match the ID)",
+            choice(SEX_LABELS),
+            example="女",
+        ),
+        Column(
+            "birth_date",
+            "出生日期",
+            "出生日期（空白取身份证号中的日期）",
+            "birth date (default: from the ID)",
+            DATE,
+            False,
+            "1990-01-01",
+        ),
+        Column(
+            "household_area",
+            "户籍地区划",
+            "户籍所在区划代码",
+            "household registration division",
+            AREA_CODE,
+            example="330302",
+        ),
+        Column(
+            "residence_area",
+            "居住地区划",
+            "常住地区划代码",
+            "residence division",
+            AREA_CODE,
+            example="330302",
+        ),
+        Column(
+            "phone",
+            "联系电话",
+            "手机或固定电话",
+            "phone",
+            text(20, r"[0-9+\- ]{5,20}", "电话号码", "a phone number"),
+            False,
+            "13800000000",
+        ),
+        Column("death_date", "死亡日期", "死亡日期（如有）", "date of death, if any", DATE, False, ""),
+        *(
+            Column(key, header, f"是否{header}", meaning, FLAG, False, "否", False)
+            for key, header, meaning in FLAG_COLUMNS
+        ),
+        Column(
+            "scheme",
+            "参保险种",
+            "基本医保险种（未参保留空）",
+            "insurance scheme (empty if uninsured)",
+            choice(SCHEME_LABELS),
+            False,
+            "城乡居民医保",
+        ),
+        Column(
+            "population_group",
+            "人员类别",
+            "参保人员类别",
+            "enrolment group",
+            choice(GROUP_LABELS),
+            False,
+            "成年居民",
+        ),
+        Column(
+            "home_region",
+            "参保地",
+            "参保统筹地区（6 位区划代码）",
+            "pooling region (6-digit division)",
+            text(6, r"\d{6}", "6 位区划代码", "a 6-digit division code"),
+            False,
+            "330300",
+        ),
+        Column(
+            "assistance",
+            "医疗救助类别",
+            "医疗救助对象类别",
+            "medical-aid category",
+            choice(ASSISTANCE_LABELS),
+            False,
+            "",
+        ),
+    ),
+    (
+        "身份证号是自然键：再次导入同一居民会更新其信息并保留其内部编号。",
+        "填写参保险种时须同时填写人员类别（职工医保：在职/退休；城乡居民医保：成年居民/少儿/大学生）和参保地。",
+    ),
+    (
+        "The citizen ID is the natural key: importing it again updates the person and keeps their "
+        "internal id.",
+        "With a scheme, give the group (employee: 在职/退休; resident: 成年居民/少儿/大学生) "
+        "and the pooling region.",
+    ),
+)
+
+SPECS: Final = {spec.kind: spec for spec in (INSTITUTIONS, PRACTITIONERS, RESIDENTS)}
+
+
+class AreaIndex:
+    """Division codes known to the database, plus the shipped GB/T 2260 divisions added on demand."""
+
+    def __init__(self) -> None:
+        self.stored: set[str] = set()
+        self._wanted: set[str] = set()
+
+    def load(self, connection: Connection) -> None:
+        self.stored = set(connection.execute(select(areas.c.code)).scalars())
+
+    def known(self, code: str) -> bool:
+        if code in self.stored:
+            return True
+        if code in divisions():
+            self._wanted.add(code)
+            return True
+        return False
+
+    def ensure(self, connection: Connection) -> None:
+        """Insert the shipped divisions the batch refers to (parents first)."""
+        chain: list[str] = []
+        for code in sorted(self._wanted):
+            current: str | None = code
+            while current is not None and current not in self.stored and current not in chain:
+                chain.append(current)
+                current = divisions()[current].parent_code
+        self._wanted.clear()
+        for code in sorted(chain, key=len):
+            division = divisions()[code]
+            connection.execute(
+                areas.insert().values(
+                    code=code,
+                    name=division.name,
+                    level=AreaLevel(division.level).value,
+                    parent_code=division.parent_code,
+                    urban=None,
+                )
+            )
+            self.stored.add(code)
+
+
+class _KeyedLoader:
+    """Shared parts: duplicate keys within the file and a buffer of good records."""
+
+    key_header: str
+
+    def __init__(self) -> None:
+        self.first_row: dict[str, int] = {}
+        self.buffer: list[dict[str, Any]] = []
+        self.areas = AreaIndex()
+
+    def duplicate(self, row: int, key: str) -> list[Issue]:
+        first = self.first_row.setdefault(key, row)
+        if first != row:
+            return [problem(IMPORT_DUPLICATE_KEY, row, self.key_header, key, first_row=first, key=key)]
+        return []
+
+    def area(self, row: int, header: str, code: str | None) -> list[Issue]:
+        if code is None or self.areas.known(code):
+            return []
+        return [
+            problem(
+                IMPORT_UNKNOWN_REFERENCE,
+                row,
+                header,
+                code,
+                kind_zh="行政区划",
+                kind_en="division",
+                value=code,
+            )
+        ]
+
+    def department(self, row: int, header: str, code: str | None) -> list[Issue]:
+        if code is None or code in departments():
+            return []
+        return [problem(IMPORT_UNKNOWN_CODE, row, header, code, dictionary="诊疗科目", value=code)]
+
+    def add(self, row: int, values: dict[str, Any], good: bool) -> None:
+        if good:
+            self.buffer.append(values)
+
+    def pending(self) -> int:
+        return len(self.buffer)
+
+    def skipped(self) -> int:
+        return 0
+
+
+class InstitutionLoader(_KeyedLoader):
+    spec = INSTITUTIONS
+    key_header = "机构代码"
+
+    def begin(self, connection: Connection) -> None:
+        self.areas.load(connection)
+
+    def check(self, row: int, values: dict[str, Any]) -> list[Issue]:
+        issues = self.duplicate(row, values["code"]) + self.area(row, "行政区划代码", values["area_code"])
+        for code in values["departments"]:
+            issues += self.department(row, "诊疗科目", code)
+        return issues
+
+    def flush(self, connection: Connection, final: bool) -> tuple[int, int]:
+        batch, self.buffer = self.buffer, []
+        if not batch:
+            return 0, 0
+        self.areas.ensure(connection)
+        rows = [
+            {
+                "code": v["code"],
+                "name": v["name"],
+                "area_code": v["area_code"],
+                "kind": v["kind"].value,
+                "tier": int(v["tier"]),
+                "grade": v["grade"].value if v["grade"] else None,
+                "ownership": v["ownership"].value,
+                "for_profit": v["for_profit"],
+                "beds": v["beds"],
+                "opened_on": v["opened_on"],
+                "named_provincial": v["named_provincial"],
+            }
+            for v in batch
+        ]
+        written = upsert(connection, institutions, rows, ["code"])
+        codes = [v["code"] for v in batch]
+        connection.execute(
+            institution_departments.delete().where(institution_departments.c.institution_code.in_(codes))
+        )
+        links = [
+            {"institution_code": v["code"], "department_code": d}
+            for v in batch
+            for d in dict.fromkeys(v["departments"])
+        ]
+        if links:
+            connection.execute(institution_departments.insert(), links)
+        return written
+
+
+class PractitionerLoader(_KeyedLoader):
+    spec = PRACTITIONERS
+    key_header = "医师代码"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.institutions: set[str] = set()
+
+    def begin(self, connection: Connection) -> None:
+        self.institutions = set(connection.execute(select(institutions.c.code)).scalars())
+
+    def _institution(self, row: int, header: str, code: str) -> list[Issue]:
+        if code in self.institutions:
+            return []
+        return [
+            problem(
+                IMPORT_UNKNOWN_REFERENCE,
+                row,
+                header,
+                code,
+                kind_zh="医疗机构",
+                kind_en="institution",
+                value=code,
+            )
+        ]
+
+    def check(self, row: int, values: dict[str, Any]) -> list[Issue]:
+        issues = self.duplicate(row, values["code"])
+        issues += self.department(row, "专业科室", values["specialty"])
+        issues += self.department(row, "执业科室", values["main_department"])
+        issues += self._institution(row, "第一执业机构", values["main_institution"])
+        for code in values["other_institutions"]:
+            issues += self._institution(row, "多点执业机构", code)
+            if code == values["main_institution"]:
+                issues.append(
+                    problem(
+                        IMPORT_INCONSISTENT,
+                        row,
+                        "多点执业机构",
+                        code,
+                        other_zh="第一执业机构",
+                        other_en="the main practice site",
+                        reason_zh="同一机构不能重复列出",
+                        reason_en="the same institution is listed twice",
+                    )
+                )
+        return issues
+
+    def flush(self, connection: Connection, final: bool) -> tuple[int, int]:
+        batch, self.buffer = self.buffer, []
+        if not batch:
+            return 0, 0
+        rows = [
+            {
+                "code": v["code"],
+                "name": v["name"],
+                "sex": v["sex"],
+                "licence_type": v["licence_type"].value,
+                "specialty": v["specialty"],
+                "general_practitioner": v["general_practitioner"],
+            }
+            for v in batch
+        ]
+        written = upsert(connection, practitioners, rows, ["code"])
+        codes = [v["code"] for v in batch]
+        connection.execute(practice_sites.delete().where(practice_sites.c.practitioner_code.in_(codes)))
+        sites = []
+        for v in batch:
+            sites.append(
+                {
+                    "practitioner_code": v["code"],
+                    "institution_code": v["main_institution"],
+                    "department_code": v["main_department"],
+                    "main": True,
+                }
+            )
+            for other in dict.fromkeys(v["other_institutions"]):
+                sites.append(
+                    {
+                        "practitioner_code": v["code"],
+                        "institution_code": other,
+                        "department_code": None,
+                        "main": False,
+                    }
+                )
+        connection.execute(practice_sites.insert(), sites)
+        return written
+
+
+class ResidentLoader(_KeyedLoader):
+    spec = RESIDENTS
+    key_header = "身份证号"
+
+    def begin(self, connection: Connection) -> None:
+        self.areas.load(connection)
+
+    def check(self, row: int, values: dict[str, Any]) -> list[Issue]:
+        citizen_id: str = values["citizen_id"]
+        issues = self.duplicate(row, citizen_id)
+        if values["sex"] != sex_of(citizen_id):
+            issues.append(self._mismatch(row, "性别", SEX_LABELS[values["sex"]], "性别", "sex"))
+        born = birth_date(citizen_id)
+        if values["birth_date"] is None:
+            values["birth_date"] = born
+        elif values["birth_date"] != born:
+            issues.append(
+                self._mismatch(row, "出生日期", values["birth_date"].isoformat(), "出生日期", "birth date")
+            )
+        death: date | None = values["death_date"]
+        if death is not None and death < born:
+            issues.append(
+                problem(
+                    IMPORT_INCONSISTENT,
+                    row,
+                    "死亡日期",
+                    death.isoformat(),
+                    other_zh="出生日期",
+                    other_en="the birth date",
+                    reason_zh="死亡日期早于出生日期",
+                    reason_en="death before birth",
+                )
+            )
+        issues += self.area(row, "户籍地区划", values["household_area"])
+        issues += self.area(row, "居住地区划", values["residence_area"])
+        issues += self._enrollment(row, values)
+        return issues
+
+    @staticmethod
+    def _mismatch(row: int, header: str, value: str, zh: str, en: str) -> Issue:
+        return problem(
+            IMPORT_INCONSISTENT,
+            row,
+            header,
+            value,
+            other_zh="身份证号",
+            other_en="the citizen ID",
+            reason_zh=f"{zh}与身份证号不符",
+            reason_en=f"the {en} differs from the one encoded in the ID",
+        )
+
+    def _enrollment(self, row: int, values: dict[str, Any]) -> list[Issue]:
+        scheme: Scheme | None = values["scheme"]
+        group: PopulationGroup | None = values["population_group"]
+        region: str | None = values["home_region"]
+        if scheme is None:
+            if group is not None or region is not None:
+                return [
+                    self._enrol(
+                        row,
+                        "参保险种",
+                        "",
+                        "未填参保险种却填写了人员类别或参保地",
+                        "a group or region without a scheme",
+                    )
+                ]
+            return []
+        if group is None or group not in GROUPS_OF_SCHEME[scheme]:
+            allowed = "、".join(GROUP_LABELS[g] for g in GROUP_LABELS if g in GROUPS_OF_SCHEME[scheme])
+            return [
+                self._enrol(
+                    row,
+                    "人员类别",
+                    GROUP_LABELS.get(group, "") if group else "",
+                    f"{SCHEME_LABELS[scheme]}的人员类别应为：{allowed}",
+                    f"the group of {scheme.value} must be one of {allowed}",
+                )
+            ]
+        if region is None:
+            return [self._enrol(row, "参保地", "", "参保地为空", "the pooling region is empty")]
+        if region not in divisions() and region not in self.areas.stored:
+            return [
+                problem(
+                    IMPORT_UNKNOWN_REFERENCE,
+                    row,
+                    "参保地",
+                    region,
+                    kind_zh="统筹地区",
+                    kind_en="pooling region",
+                    value=region,
+                )
+            ]
+        return []
+
+    @staticmethod
+    def _enrol(row: int, header: str, value: str, reason_zh: str, reason_en: str) -> Issue:
+        return problem(
+            IMPORT_INCONSISTENT,
+            row,
+            header,
+            value,
+            other_zh="参保险种",
+            other_en="the scheme",
+            reason_zh=reason_zh,
+            reason_en=reason_en,
+        )
+
+    def flush(self, connection: Connection, final: bool) -> tuple[int, int]:
+        batch, self.buffer = self.buffer, []
+        if not batch:
+            return 0, 0
+        self.areas.ensure(connection)
+        before = existing_keys(connection, residents, ["citizen_id"], [(v["citizen_id"],) for v in batch])
+        rows = []
+        for v in batch:
+            stored = before.get((v["citizen_id"],))
+            row = {
+                "person_id": stored["person_id"] if stored else new_id(),
+                "citizen_id": v["citizen_id"],
+                "name": v["name"],
+                "sex": v["sex"],
+                "birth_date": v["birth_date"],
+                "household_area": v["household_area"],
+                "residence_area": v["residence_area"],
+                "phone": v["phone"],
+                "death_date": v["death_date"],
+                "scheme": v["scheme"].value if v["scheme"] else None,
+                "population_group": v["population_group"].value if v["population_group"] else None,
+                "home_region": v["home_region"],
+                "assistance": v["assistance"].value if v["assistance"] else None,
+            }
+            row.update({key: v[key] for key, _, _ in FLAG_COLUMNS})
+            rows.append(row)
+        return upsert(connection, residents, rows, ["citizen_id"], keep=["person_id"], before=before)
+
+
+def loader_for(kind: str) -> Loader:
+    """A fresh loader of one registry kind."""
+    loaders: dict[str, type[InstitutionLoader | PractitionerLoader | ResidentLoader]] = {
+        "institutions": InstitutionLoader,
+        "practitioners": PractitionerLoader,
+        "residents": ResidentLoader,
+    }
+    return loaders[kind]()
