@@ -114,7 +114,7 @@ ENCOUNTER_COLUMNS: Final = (
         "患者身份证号（须已在参保居民中）",
         "patient's citizen ID (a registered resident)",
         CITIZEN_ID,
-        example="330302199001011234",
+        example="330302199001011227",
     ),
     Column("type", "就诊类型", "就诊类型", "encounter type", choice(TYPE_LABELS), example="门诊"),
     Column(
@@ -299,7 +299,7 @@ class EncounterLoader:
         self.practitioners = set(connection.execute(select(practitioners.c.code)).scalars())
         query = select(residents.c.citizen_id, residents.c.person_id)
         # A Result has keys(), so dict() would read it as a mapping: materialise the pairs first.
-        self.persons = dict(connection.execute(query).tuples().all())
+        self.persons = dict(connection.execute(query).all())
 
     # -- checks ---------------------------------------------------------------------------------------
     def check(self, row: int, values: dict[str, Any]) -> list[Issue]:

@@ -15,7 +15,8 @@ from sanyi.cli.common import DbOption, JsonOption, console, errors, open_contain
 from sanyi.infrastructure import migrate
 from sanyi.infrastructure.audit import Actor
 from sanyi.infrastructure.importer import ImportResult, OnError, run_import
-from sanyi.infrastructure.sheets import template_bytes, write_report
+from sanyi.infrastructure.sheets import IMPORT_UNKNOWN_TEMPLATE, template_bytes, write_report
+from sanyi.kernel.errors import DomainError
 
 app = typer.Typer(help="导入 · import records from CSV or Excel (.xlsx)", no_args_is_help=True)
 
@@ -120,8 +121,11 @@ def template(
     """Write the import template of KIND: headers, an example row and a 说明 sheet."""
     specs = import_specs()
     if kind not in specs:
-        errors.print(f"[red]未知的模板 / unknown template[/red] {kind}: {', '.join(specs)}")
-        raise typer.Exit(2)
+        run(
+            lambda: (_ for _ in ()).throw(
+                DomainError(IMPORT_UNKNOWN_TEMPLATE, kind=kind, allowed=", ".join(specs))
+            )
+        )
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_bytes(template_bytes(specs[kind]))
     console.print(f"已写出模板 / template written: {output}")

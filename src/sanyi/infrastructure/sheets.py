@@ -30,6 +30,12 @@ IMPORT_MISSING_COLUMNS = ErrorSpec(
     "文件缺少必需的列：{columns}（请使用{kind_zh}导入模板）",
     "the file lacks required columns: {columns} (use the {kind_en} import template)",
 )
+IMPORT_UNKNOWN_TEMPLATE = ErrorSpec(
+    "IMPORT_UNKNOWN_TEMPLATE",
+    ErrorKind.NOT_FOUND,
+    "没有名为 {kind} 的导入模板（可选：{allowed}）",
+    "no import template {kind} (one of: {allowed})",
+)
 IMPORT_REQUIRED = ErrorSpec("IMPORT_REQUIRED", ErrorKind.INVALID, "必填项为空", "a required value is empty")
 IMPORT_BAD_FORMAT = ErrorSpec(
     "IMPORT_BAD_FORMAT",

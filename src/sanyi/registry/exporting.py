@@ -38,7 +38,7 @@ def institution_records(connection: Connection, unmasked: bool = False) -> Itera
     offered: dict[str, list[str]] = {}
     for code, department in connection.execute(
         select(institution_departments).order_by(institution_departments.c.department_code)
-    ).tuples():
+    ):
         offered.setdefault(code, []).append(department)
     query = select(institutions).order_by(institutions.c.code).execution_options(yield_per=STREAM)
     for row in connection.execute(query):

@@ -246,7 +246,7 @@ RESIDENTS: Final = SheetSpec(
     "residents",
     (
         Column(
-            "citizen_id", "身份证号", "居民身份证号码", "citizen ID", CITIZEN_ID, example="330302199001011234"
+            "citizen_id", "身份证号", "居民身份证号码", "citizen ID", CITIZEN_ID, example="330302199001011227"
         ),
         Column("name", "姓名", "姓名", "name", text(100), example="李秀英"),
         Column(
@@ -375,7 +375,8 @@ class AreaIndex:
                 chain.append(current)
                 current = divisions()[current].parent_code
         self._wanted.clear()
-        for code in sorted(chain, key=len):
+        # Parents first: a province (33) before its city (3303) before its county (330302).
+        for code in sorted(chain, key=lambda code: (len(code), len(code.rstrip("0")))):
             division = divisions()[code]
             connection.execute(
                 areas.insert().values(

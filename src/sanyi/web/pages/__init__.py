@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter
 
-from sanyi.web.pages import admin, auth, docs, public, shell
+from sanyi.web.pages import admin, auth, docs, public, shell, templates_download
 
 
 def routers() -> list[APIRouter]:
-    return [auth.router, shell.router, admin.router, public.router, docs.router]
+    return [auth.router, shell.router, admin.router, public.router, docs.router, templates_download.router]
