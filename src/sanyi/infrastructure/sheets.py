@@ -184,10 +184,16 @@ FLAG: Final = Format(
 )
 
 
+_DATE_RE: Final = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]00:00(?::00)?)?")
+
+
 def _parse_date(value: str) -> date:
-    cleaned = value.replace("/", "-").replace(".", "-")
+    # Excel hands dates over as 2023-03-01T00:00:00 or text such as 2023/3/1.
+    match = _DATE_RE.fullmatch(value.strip())
     try:
-        return date.fromisoformat(cleaned[:10]) if len(cleaned) >= 10 else date.fromisoformat(cleaned)
+        if match is None:
+            raise ValueError(value)
+        return date(*(int(part) for part in match.groups()))
     except ValueError:
         raise fail(IMPORT_BAD_DATE, value=value, pattern="YYYY-MM-DD") from None
 
