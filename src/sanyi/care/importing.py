@@ -12,10 +12,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Final
 
+import pyarrow as pa
 from sqlalchemy import Connection, select
 
 from sanyi.care.model import DISCHARGE_TYPES, FEE_CATEGORIES, EncounterType, OffsiteCategory, PayClass
 from sanyi.care.tables import encounters, fee_lines
+from sanyi.infrastructure.bulk import bulk_insert
+from sanyi.infrastructure.columns import DecimalText
 from sanyi.infrastructure.importer import Loader
 from sanyi.infrastructure.sheets import (
     DATETIME,
@@ -272,6 +275,37 @@ ENCOUNTERS: Final = SheetSpec(
 )
 ENCOUNTER_KEYS: Final = tuple(column.key for column in ENCOUNTER_COLUMNS)
 LINE_REQUIRED: Final = ("item_name", "category", "pay_class", "quantity", "unit_price")
+
+
+_LINE_SCHEMA: Final = pa.schema(
+    [
+        ("encounter_id", pa.string()),
+        ("line_no", pa.int32()),
+        ("code", pa.string()),
+        ("name", pa.string()),
+        ("category", pa.string()),
+        ("pay_class", pa.string()),
+        ("selfpay_prop", pa.string()),
+        ("quantity", pa.string()),
+        ("unit_price", pa.string()),
+        ("amount", pa.int64()),
+        ("time", pa.timestamp("us", tz="UTC")),
+        ("days_supply", pa.int32()),
+        ("doctor_code", pa.string()),
+        ("price_ceiling", pa.string()),
+    ]
+)
+_DECIMAL_TEXT: Final = DecimalText()
+
+
+def _text(value: Decimal | None) -> str | None:
+    """An exact decimal in the canonical text the fee_lines columns store."""
+    return _DECIMAL_TEXT.process_bind_param(value, None)  # type: ignore[arg-type]
+
+
+def _line_table(lines: list[dict[str, Any]]) -> pa.Table:
+    """Fee lines as an Arrow table for the bulk path (COPY on PostgreSQL, executemany on SQLite)."""
+    return pa.Table.from_pylist(lines, schema=_LINE_SCHEMA)
 
 
 @dataclass
@@ -531,7 +565,7 @@ class EncounterLoader:
                 fee_lines.delete().where(fee_lines.c.encounter_id.in_(ids[offset : offset + 500]))
             )
         if lines:
-            connection.execute(fee_lines.insert(), lines)
+            bulk_insert(connection, fee_lines, _line_table(lines))
         return written
 
     @staticmethod
@@ -558,14 +592,14 @@ class EncounterLoader:
                     "name": line["item_name"],
                     "category": line["category"],
                     "pay_class": pay_class.value,
-                    "selfpay_prop": share,
-                    "quantity": line["quantity"],
-                    "unit_price": line["unit_price"],
-                    "amount": line_amount(line["quantity"], line["unit_price"]),
+                    "selfpay_prop": _text(share),
+                    "quantity": _text(line["quantity"]),
+                    "unit_price": _text(line["unit_price"]),
+                    "amount": line_amount(line["quantity"], line["unit_price"]).fen,
                     "time": line["time"] or pending.values["start"],
                     "days_supply": line["days_supply"],
                     "doctor_code": line["ordering_doctor"],
-                    "price_ceiling": line["price_ceiling"],
+                    "price_ceiling": _text(line["price_ceiling"]),
                 }
             )
         return result

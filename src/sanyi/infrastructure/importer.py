@@ -121,12 +121,13 @@ def run_import(
     spec.check_header(header)
     total = estimate_rows(path) if progress is not None else None
     result = ImportResult(spec.kind)
+    parse = spec.parser()
     with uow(write=True) as unit:
         connection = unit.connection
         loader.begin(connection)
         for row in rows:
             result.rows += 1
-            values, issues = spec.parse_row(row)
+            values, issues = parse(row)
             if not issues:
                 issues = loader.check(row.number, values)
             if issues:

@@ -344,16 +344,11 @@ class SheetSpec:
 
     def parse_row(self, row: SheetRow) -> tuple[dict[str, Any], list[Issue]]:
         """The row's values by column key, and an issue per bad cell (all cells are checked)."""
-        values: dict[str, Any] = {}
-        issues: list[Issue] = []
-        for column in self.columns:
-            raw = row.values.get(column.header, "")
-            try:
-                values[column.key] = column.parse(raw)
-            except DomainError as error:
-                issues.append(issue(error, row.number, column.header, raw))
-                values[column.key] = None
-        return values, issues
+        return RowParser(self)(row)
+
+    def parser(self) -> RowParser:
+        """A parser for one file (it remembers the previous row's cells)."""
+        return RowParser(self)
 
     def render_row(self, record: Mapping[str, Any]) -> list[str]:
         return [column.format.render(record.get(column.key)) for column in self.columns]
@@ -371,6 +366,39 @@ class SheetSpec:
             ]
             for column in self.columns
         ]
+
+
+class RowParser:
+    """Parses the rows of one file, reusing a column's value when its cell repeats the row above.
+
+    Multi-row records repeat their own columns on every row (an encounter on each fee line), so most
+    cells equal the previous row's; parsed values are immutable, so reusing them is safe.
+    """
+
+    def __init__(self, spec: SheetSpec) -> None:
+        self._columns = spec.columns
+        self._last: dict[str, tuple[str, Any]] = {}
+
+    def __call__(self, row: SheetRow) -> tuple[dict[str, Any], list[Issue]]:
+        values: dict[str, Any] = {}
+        issues: list[Issue] = []
+        last = self._last
+        for column in self._columns:
+            raw = row.values.get(column.header, "")
+            previous = last.get(column.key)
+            if previous is not None and previous[0] == raw:
+                values[column.key] = previous[1]
+                continue
+            try:
+                value = column.parse(raw)
+            except DomainError as error:
+                issues.append(issue(error, row.number, column.header, raw))
+                values[column.key] = None
+                last.pop(column.key, None)
+                continue
+            values[column.key] = value
+            last[column.key] = (raw, value)
+        return values, issues
 
 
 HELP_HEADER: Final = ("列名", "必填", "含义", "格式与取值", "示例", "meaning", "format")
