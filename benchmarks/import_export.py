@@ -54,7 +54,8 @@ def _export_all(container, folder: Path, label: str) -> None:  # type: ignore[no
         )
         elapsed = time.perf_counter() - started
         print(
-            f"{label:<10} export {kind:<14} {rows:>10,} rows {elapsed:>8.2f} s {rows / elapsed:>10,.0f} rows/s"
+            f"{label:<10} export {kind:<14} {rows:>10,} rows {elapsed:>8.2f} s "
+            f"{rows / elapsed:>10,.0f} rows/s"
         )
 
 
