@@ -495,3 +495,21 @@ def test_exports_mask_personal_data_unless_asked_and_audit_it(region: Container,
             select(audit_log.c.action, audit_log.c.record_type).where(audit_log.c.action.like("export%"))
         ).all()
     assert sorted(entries) == [("export", "residents"), ("export_unmasked", "encounters")]
+
+
+@pytest.mark.db
+def test_reject_rolls_back_batches_already_written(
+    region: Container, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With tiny batches the good records before the bad row are written, then rolled back."""
+    monkeypatch.setattr("sanyi.infrastructure.importer.BATCH", 1)
+    load_all(region, tmp_path)
+    rows = [{**ENCOUNTERS[0], "就诊流水号": f"B{n}"} for n in range(6)]
+    rows[4]["单价"] = "abc"
+    path = write(tmp_path / "batches.csv", rows, "encounters")
+    rejected = load(region, "encounters", path)
+    assert codes_of(rejected) == [(6, "单价", "IMPORT_BAD_NUMBER")] and not rejected.committed
+    assert count(region, encounters) == 3 and count(region, fee_lines) == 4
+    skipped = load(region, "encounters", path, OnError.SKIP)
+    assert (skipped.inserted, skipped.skipped_records) == (5, 1)
+    assert count(region, encounters) == 8 and count(region, fee_lines) == 9

@@ -519,6 +519,9 @@ class EncounterLoader:
     def pending(self) -> int:
         return len(self.buffer)
 
+    def discard(self) -> None:
+        self.buffer.clear()
+
     def skipped(self) -> int:
         return self._skipped
 

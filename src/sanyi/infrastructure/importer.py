@@ -57,6 +57,9 @@ class Loader(Protocol):
     def skipped(self) -> int:
         """Records left out because one of their rows was bad."""
 
+    def discard(self) -> None:
+        """Drop the buffered records (under reject, once a row is bad nothing will be written)."""
+
 
 @dataclass
 class ImportResult:
@@ -136,8 +139,11 @@ def run_import(
             loader.add(row.number, values, not issues)
             # Under reject, once a row is bad nothing will be kept: validate the rest without writing.
             writing = on_error is OnError.SKIP or not result.issues
-            if writing and loader.pending() >= BATCH:
-                _count(result, loader.flush(connection, final=False))
+            if loader.pending() >= BATCH:
+                if writing:
+                    _count(result, loader.flush(connection, final=False))
+                else:
+                    loader.discard()
             if progress is not None and result.rows % 500 == 0:
                 progress(result.rows, total)
         if on_error is OnError.SKIP or not result.issues:

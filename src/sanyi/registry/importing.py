@@ -433,6 +433,9 @@ class _KeyedLoader:
     def pending(self) -> int:
         return len(self.buffer)
 
+    def discard(self) -> None:
+        self.buffer.clear()
+
     def skipped(self) -> int:
         return 0
 
