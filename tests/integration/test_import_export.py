@@ -513,3 +513,16 @@ def test_reject_rolls_back_batches_already_written(
     skipped = load(region, "encounters", path, OnError.SKIP)
     assert (skipped.inserted, skipped.skipped_records) == (5, 1)
     assert count(region, encounters) == 8 and count(region, fee_lines) == 9
+
+
+@pytest.mark.db
+def test_a_line_with_an_unreadable_key_spoils_its_encounter(region: Container, tmp_path: Path) -> None:
+    load_all(region, tmp_path)
+    rows = [
+        {**ENCOUNTERS[0], "就诊流水号": "K1"},
+        {**ENCOUNTERS[1], "就诊流水号": "K1", "机构代码": "X1"},
+        {**ENCOUNTERS[0], "就诊流水号": "K2"},
+    ]
+    result = load(region, "encounters", write(tmp_path / "k.csv", rows, "encounters"), OnError.SKIP)
+    assert codes_of(result) == [(3, "机构代码", "IMPORT_BAD_FORMAT")]
+    assert (result.inserted, result.skipped_records) == (1, 1)

@@ -496,6 +496,17 @@ class EncounterLoader:
     def add(self, row: int, values: dict[str, Any], good: bool) -> None:
         key = (values["institution_code"], values["encounter_no"])
         current = self.current
+        if None in key:
+            # A row whose key cell is unreadable: if the readable half matches the open encounter it is
+            # one of its lines, so the encounter is incomplete; otherwise the row stands alone.
+            if current is not None and any(
+                part is not None and part == known
+                for part, known in zip(
+                    key, (current.values["institution_code"], current.values["encounter_no"]), strict=True
+                )
+            ):
+                current.good = False
+            return
         if current is None or key != (current.values["institution_code"], current.values["encounter_no"]):
             if key in self.closed:
                 return  # reported as not consecutive; the earlier encounter stands as it was
