@@ -153,13 +153,16 @@ def choice(labels: Mapping[Any, str]) -> Format:
             raise fail(IMPORT_BAD_CHOICE, value=value, allowed=allowed)
         return by_text[value]
 
+    by_value: dict[Any, str] = {}
+    for value, label in labels.items():
+        by_value[value] = label
+        by_value.setdefault(str(getattr(value, "value", value)), label)
+
     def render(value: Any) -> str:
         if value is None or value == "":
             return ""
-        for candidate, label in labels.items():
-            if candidate == value or str(getattr(candidate, "value", candidate)) == str(value):
-                return label
-        return str(value)
+        label = by_value.get(value)
+        return label if label is not None else by_value.get(str(value), str(value))
 
     return Format(parse, render, f"取值：{allowed}", f"one of: {allowed}")
 
