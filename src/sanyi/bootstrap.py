@@ -13,7 +13,7 @@ from sqlalchemy import Engine, MetaData
 
 import sanyi.care.api
 import sanyi.registry.api
-import sanyi.synth.api  # noqa: F401 - registers the synthetic region's tables
+import sanyi.synth.api
 from sanyi.identity.api import IdentityService, LoginPolicy
 from sanyi.infrastructure.audit import AuditLog  # registers the audit_log table
 from sanyi.infrastructure.db import create_db_engine, metadata
@@ -64,6 +64,16 @@ class Container:
                 window_minutes=settings.login_window_minutes,
             ),
         )
+
+    @cached_property
+    def registry(self) -> sanyi.registry.api.RegistryService:
+        return sanyi.registry.api.RegistryService(
+            self.uow, self.clock, self.audit, persons_seen_at=sanyi.care.api.persons_seen_at
+        )
+
+    @cached_property
+    def care(self) -> sanyi.care.api.CareService:
+        return sanyi.care.api.CareService(self.uow, self.clock, self.audit)
 
     def dispose(self) -> None:
         if "engine" in self.__dict__:

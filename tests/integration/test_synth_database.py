@@ -83,3 +83,26 @@ def test_cli_generates_reports_and_refuses_a_full_database(
     assert parquet_only.exit_code == 0 and (tmp_path / "pq" / "encounters").is_dir()
     no_run = runner.invoke(app, ["synth", "report", "--parquet", str(tmp_path / "none")])
     assert no_run.exit_code == 3 and "SYNTH_NO_RUN" in no_run.output
+
+
+def test_a_parquet_region_loads_into_the_database_figure_for_figure(
+    container: Container, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SANYI_ENV", "test")
+    url = container.settings.database_url
+    written = runner.invoke(
+        app, ["synth", "--profile", "harbin", "--residents", "300", "--seed", "3", "--parquet", str(tmp_path)]
+    )
+    assert written.exit_code == 0, written.output
+    loaded = runner.invoke(app, ["synth", "load", str(tmp_path), "--db", url])
+    assert loaded.exit_code == 0, loaded.output
+    assert "residents 300" in loaded.output
+    _, from_db = report_from_database(container.engine)
+    _, from_parquet = report_from_parquet(tmp_path)
+    assert [round(f.generated, 6) for f in from_db] == [round(f.generated, 6) for f in from_parquet]
+    refused = runner.invoke(app, ["synth", "load", str(tmp_path), "--db", url])
+    assert refused.exit_code == 4 and "SYNTH_DATABASE_NOT_EMPTY" in refused.output
+    missing = runner.invoke(app, ["synth", "load", str(tmp_path / "none"), "--db", url, "--replace"])
+    assert missing.exit_code == 3 and "SYNTH_NO_RUN" in missing.output
+    with container.uow() as uow:
+        assert counts(uow.connection)["residents"] == 300  # the failed replace changed nothing

@@ -22,7 +22,9 @@ from sanyi.care.queries import (
     persons_seen_at,
     search_encounters,
 )
+from sanyi.care.services import CareService
 from sanyi.care.tables import encounters, fee_lines
+from sanyi.care.views import CategoryTotal, CodedItem, EncounterDetail, EncounterRow, Volume
 
 __all__ = [
     "DISCHARGE_TYPES",
@@ -32,15 +34,21 @@ __all__ = [
     "FEE_CATEGORIES",
     "FEE_LINES",
     "VISIT_TYPES",
+    "CareService",
+    "CategoryTotal",
+    "CodedItem",
     "Encounter",
+    "EncounterDetail",
     "EncounterFilter",
     "EncounterLoader",
+    "EncounterRow",
     "EncounterSummary",
     "EncounterType",
     "ExportKind",
     "FeeLine",
     "OffsiteCategory",
     "PayClass",
+    "Volume",
     "claim_record",
     "drg_record",
     "encounters",

@@ -1,11 +1,14 @@
 """``sanyi synth``: generate a calibrated synthetic region; ``sanyi synth report``: check it."""
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from sqlalchemy import Engine
 
 from sanyi.cli.common import DbOption, JsonOption, console, open_container, print_json, run
 from sanyi.infrastructure import migrate
@@ -21,6 +24,8 @@ from sanyi.synth.api import (
     clear_region,
     database_is_empty,
     generate,
+    parquet_run,
+    replay_parquet,
     report_from_database,
     report_from_parquet,
 )
@@ -50,31 +55,11 @@ def synth(
     request = RegionRequest(profile, residents, year, seed)
     with open_container(db) as container:
         sinks: list[Sink] = []
-        to_database = db is not None or parquet is None
-        if to_database:
-            migrate.upgrade(container.engine)
-            if not database_is_empty(container.engine):
-                if not replace:
-                    run(lambda: (_ for _ in ()).throw(DomainError(SYNTH_DATABASE_NOT_EMPTY)))
-                clear_region(container.engine)
-            sinks.append(DatabaseSink(container.engine))
+        if db is not None or parquet is None:
+            sinks.append(_empty_database_sink(container.engine, replace=replace))
         if parquet is not None:
             sinks.append(ParquetSink(parquet))
-        with Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=console,
-            transient=True,
-        ) as progress:
-            tasks: dict[str, TaskID] = {}
-
-            def report(stage: str, done: int, total: int) -> None:
-                if stage not in tasks:
-                    tasks[stage] = progress.add_task(STAGES.get(stage, stage), total=total)
-                progress.update(tasks[stage], completed=done, total=total)
-
+        with _progress() as report:
             summary = run(lambda: generate(request, sinks, workers=workers, progress=report))
     console.print(
         f"[green]已生成 / generated[/green] {profile}: {summary.residents:,} residents, "
@@ -82,6 +67,59 @@ def synth(
         f"{summary.encounters:,} encounters, {summary.fee_lines:,} fee lines, "
         f"{summary.irregularities:,} planted irregularities"
     )
+
+
+@app.command("load")
+def load(
+    parquet: Annotated[Path, typer.Argument(help="A Parquet directory written by sanyi synth --parquet")],
+    replace: Annotated[bool, typer.Option(help="Delete existing registry and care data first")] = False,
+    db: DbOption = None,
+) -> None:
+    """Bulk-load a region generated to Parquet into the database."""
+    run(lambda: parquet_run(parquet))  # a missing region must fail before anything is replaced
+    with open_container(db) as container:
+        sink = _empty_database_sink(container.engine, replace=replace)
+        counts = run(lambda: replay_parquet(parquet, [sink]))
+    console.print(
+        "[green]已载入 / loaded[/green] "
+        + ", ".join(f"{name} {count:,}" for name, count in counts.items() if name in LOADED_COUNTS)
+    )
+
+
+LOADED_COUNTS = ("institutions", "practitioners", "residents", "encounters", "fee_lines")
+
+
+def _empty_database_sink(engine: Engine, *, replace: bool) -> DatabaseSink:
+    migrate.upgrade(engine)
+    if not database_is_empty(engine):
+        if not replace:
+            run(lambda: _raise(DomainError(SYNTH_DATABASE_NOT_EMPTY)))
+        clear_region(engine)
+    return DatabaseSink(engine)
+
+
+def _raise(error: DomainError) -> None:
+    raise error
+
+
+@contextmanager
+def _progress() -> Iterator[Callable[[str, int, int], None]]:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as progress:
+        tasks: dict[str, TaskID] = {}
+
+        def report(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = progress.add_task(STAGES.get(stage, stage), total=total)
+            progress.update(tasks[stage], completed=done, total=total)
+
+        yield report
 
 
 @app.command("report")

@@ -190,3 +190,44 @@ def xlsx_bytes(sheets: dict[str, tuple[Sequence[str], Iterable[Sequence[Any]]]])
 def _display_width(text: str) -> int:
     # CJK characters take two columns in Excel.
     return sum(2 if ord(char) > 0x2E80 else 1 for char in text)
+
+
+def xlsx_stream(
+    header: Sequence[str], rows: Iterable[Sequence[Any]], sheet: str = "Sheet1", chunk: int = 64 * 1024
+) -> Iterator[bytes]:
+    """An Excel workbook written row by row to a temporary file, then handed out in chunks.
+
+    openpyxl's write-only mode keeps memory flat however many rows come (no column fitting: that
+    would need every row in memory); the file is deleted as soon as the last chunk has been read.
+    """
+    import tempfile
+
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    workbook = Workbook(write_only=True)
+    worksheet = workbook.create_sheet(title=sheet[:31])
+    worksheet.freeze_panes = "A2"
+    for index, title in enumerate(header):
+        worksheet.column_dimensions[_column_letter(index)].width = max(8, _display_width(str(title)) + 4)
+    bold = Font(bold=True)
+    titles = []
+    for title in header:
+        cell = WriteOnlyCell(worksheet, value=str(title))
+        cell.font = bold
+        titles.append(cell)
+    worksheet.append(titles)
+    for row in rows:
+        worksheet.append(list(row))
+    with tempfile.TemporaryFile(suffix=".xlsx") as handle:
+        workbook.save(handle)
+        handle.seek(0)
+        while block := handle.read(chunk):
+            yield block
+
+
+def _column_letter(index: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return str(get_column_letter(index + 1))

@@ -1,5 +1,6 @@
 """What other parts of Sanyi may use of the registry."""
 
+from sanyi.registry.access import NO_INSTITUTION, RECORD_NOT_FOUND, REVEAL_FORBIDDEN, Viewer
 from sanyi.registry.exporting import institution_records, practitioner_records, resident_records
 from sanyi.registry.importing import INSTITUTIONS, PRACTITIONERS, RESIDENTS, loader_for
 from sanyi.registry.importing import SPECS as IMPORT_SPECS
@@ -43,6 +44,7 @@ from sanyi.registry.queries import (
     search_practitioners,
     search_residents,
 )
+from sanyi.registry.services import PersonsSeenAt, RegistryService, ResidentSearch
 from sanyi.registry.tables import (
     areas,
     institution_departments,
@@ -53,15 +55,19 @@ from sanyi.registry.tables import (
     practitioners,
     residents,
 )
+from sanyi.registry.views import InstitutionDetail, Overview, ResidentView
 
 __all__ = [
     "GROUPS_OF_SCHEME",
     "HOSPITAL_KINDS",
     "IMPORT_SPECS",
     "INSTITUTIONS",
+    "NO_INSTITUTION",
     "PRACTITIONERS",
     "PRIMARY_CARE_KINDS",
+    "RECORD_NOT_FOUND",
     "RESIDENTS",
+    "REVEAL_FORBIDDEN",
     "Area",
     "AreaLevel",
     "Assistance",
@@ -69,20 +75,27 @@ __all__ = [
     "Grade",
     "GroupKind",
     "Institution",
+    "InstitutionDetail",
     "InstitutionFilter",
     "InstitutionKind",
     "KeyGroup",
     "LicenceType",
     "MedicalGroup",
+    "Overview",
     "Ownership",
     "Page",
+    "PersonsSeenAt",
     "PopulationGroup",
     "PracticeSite",
     "Practitioner",
+    "RegistryService",
     "Resident",
     "ResidentFilter",
+    "ResidentSearch",
+    "ResidentView",
     "Scheme",
     "Tier",
+    "Viewer",
     "area_names",
     "areas",
     "counts",

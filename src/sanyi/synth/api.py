@@ -2,7 +2,16 @@
 
 from sanyi.synth.errors import SYNTH_DATABASE_NOT_EMPTY, SYNTH_INVALID_REQUEST, SYNTH_NO_RUN
 from sanyi.synth.generator import RegionRequest, SyntheticRegion
-from sanyi.synth.output import DatabaseSink, ParquetSink, Sink, clear_region, database_is_empty, latest_run
+from sanyi.synth.output import (
+    DatabaseSink,
+    ParquetSink,
+    Sink,
+    clear_region,
+    database_is_empty,
+    latest_run,
+    parquet_run,
+    replay_parquet,
+)
 from sanyi.synth.report import TOLERANCE, Figure, figures
 from sanyi.synth.reporting import report_from_database, report_from_parquet
 from sanyi.synth.services import GenerationSummary, Progress, generate
@@ -26,6 +35,8 @@ __all__ = [
     "figures",
     "generate",
     "latest_run",
+    "parquet_run",
+    "replay_parquet",
     "report_from_database",
     "report_from_parquet",
     "synth_irregularities",

@@ -13,6 +13,7 @@ from sqlalchemy import Engine, Table, func, select
 from sanyi.care.api import encounters, fee_lines
 from sanyi.infrastructure.bulk import bulk_insert
 from sanyi.infrastructure.db import is_sqlite
+from sanyi.kernel.errors import DomainError
 from sanyi.registry.api import (
     areas,
     institution_departments,
@@ -23,6 +24,7 @@ from sanyi.registry.api import (
     practitioners,
     residents,
 )
+from sanyi.synth.errors import SYNTH_NO_RUN
 from sanyi.synth.tables import synth_irregularities, synth_runs
 
 # Load order respects foreign keys.
@@ -112,6 +114,34 @@ class DatabaseSink:
         if is_sqlite(self.engine):
             with self.engine.connect() as connection:
                 connection.exec_driver_sql("ANALYZE")
+
+
+def parquet_run(directory: Path) -> dict[str, Any]:
+    """The run metadata of a region written by ``ParquetSink``; raises if there is none."""
+    run_file = directory / RUN_FILE
+    if not run_file.is_file():
+        raise DomainError(SYNTH_NO_RUN, where=str(directory))
+    metadata: dict[str, Any] = json.loads(run_file.read_text(encoding="utf-8"))
+    return metadata
+
+
+def replay_parquet(directory: Path, sinks: list[Sink]) -> dict[str, int]:
+    """Feed a region written by ``ParquetSink`` into other sinks, chunk by chunk; returns row counts."""
+    metadata = parquet_run(directory)
+    static = {name: pq.read_table(directory / name) for name in STATIC_TABLES}
+    for sink in sinks:
+        sink.start(metadata, static)
+    counts = {name: table.num_rows for name, table in static.items()}
+    parts = sorted(path.name for path in (directory / "residents").glob("part-*.parquet"))
+    for part in parts:
+        tables = {name: pq.read_table(directory / name / part) for name in CHUNK_TABLES}
+        for sink in sinks:
+            sink.chunk(int(part[5:10]), tables)
+        for name, table in tables.items():
+            counts[name] = counts.get(name, 0) + table.num_rows
+    for sink in sinks:
+        sink.finish()
+    return counts
 
 
 def database_is_empty(engine: Engine) -> bool:

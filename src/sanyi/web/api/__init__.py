@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter
 
-from sanyi.web.api import admin, auth, health, public
+from sanyi.web.api import admin, auth, care, health, public, registry
 
 
 def routers() -> list[APIRouter]:
-    return [health.router, auth.router, admin.router, public.router]
+    return [health.router, auth.router, admin.router, public.router, registry.router, care.router]

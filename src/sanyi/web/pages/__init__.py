@@ -2,8 +2,18 @@
 
 from fastapi import APIRouter
 
-from sanyi.web.pages import admin, auth, docs, public, shell, templates_download
+from sanyi.web.pages import admin, auth, care, docs, public, registry, shell, templates_download
 
 
 def routers() -> list[APIRouter]:
-    return [auth.router, shell.router, admin.router, public.router, docs.router, templates_download.router]
+    # The template downloads come before the registry pages so /registry/templates is never read as a record.
+    return [
+        auth.router,
+        shell.router,
+        admin.router,
+        public.router,
+        docs.router,
+        templates_download.router,
+        registry.router,
+        care.router,
+    ]
