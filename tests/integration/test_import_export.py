@@ -445,8 +445,9 @@ def export(container: Container, kind: str, path: Path, unmasked: bool = True) -
 @pytest.mark.db
 def test_export_then_import_round_trips(region: Container, tmp_path: Path) -> None:
     load_all(region, tmp_path)
-    kinds = ["institutions", "practitioners", "residents", "encounters"]
+    kinds = ["areas", "institutions", "practitioners", "residents", "encounters"]
     suffixes = {
+        "areas": ".csv",
         "institutions": ".xlsx",
         "practitioners": ".parquet",
         "residents": ".csv",
@@ -464,6 +465,7 @@ def test_export_then_import_round_trips(region: Container, tmp_path: Path) -> No
             practitioners,
             institution_departments,
             institutions,
+            areas,
         ):
             connection.execute(table.delete())
     for kind in kinds:
@@ -526,3 +528,49 @@ def test_a_line_with_an_unreadable_key_spoils_its_encounter(region: Container, t
     result = load(region, "encounters", write(tmp_path / "k.csv", rows, "encounters"), OnError.SKIP)
     assert codes_of(result) == [(3, "机构代码", "IMPORT_BAD_FORMAT")]
     assert (result.inserted, result.skipped_records) == (1, 1)
+
+
+@pytest.mark.db
+def test_divisions_import_parents_first_and_check_their_shape(container: Container, tmp_path: Path) -> None:
+    rows = [
+        {
+            "区划代码": "330302001",
+            "区划名称": "五马街道",
+            "层级": "乡镇街道",
+            "上级区划代码": "330302",
+            "城乡": "城镇",
+        },
+        {
+            "区划代码": "330302101",
+            "区划名称": "山福镇",
+            "层级": "乡镇街道",
+            "上级区划代码": "330302",
+            "城乡": "农村",
+        },
+        {"区划代码": "330302102", "区划名称": "错位镇", "层级": "乡镇街道", "上级区划代码": "330303"},
+        {"区划代码": "3303021", "区划名称": "坏码", "层级": "乡镇街道", "上级区划代码": "330302"},
+        {"区划代码": "330399", "区划名称": "某县", "层级": "市", "上级区划代码": "330300"},
+        {"区划代码": "990101001", "区划名称": "无主街道", "层级": "乡镇街道", "上级区划代码": "990101"},
+        {"区划代码": "330302201", "区划名称": "下级", "层级": "乡镇街道"},
+    ]
+    result = load(container, "areas", write(tmp_path / "areas.csv", rows, "areas"), OnError.SKIP)
+    assert codes_of(result) == [
+        (4, "上级区划代码", "IMPORT_INCONSISTENT"),
+        (5, "区划代码", "IMPORT_BAD_FORMAT"),
+        (6, "区划代码", "IMPORT_INCONSISTENT"),
+        (7, "上级区划代码", "IMPORT_UNKNOWN_REFERENCE"),
+        (8, "上级区划代码", "IMPORT_REQUIRED"),
+    ]
+    with container.engine.connect() as connection:
+        stored = connection.execute(
+            select(areas.c.code, areas.c.level, areas.c.parent_code, areas.c.urban).order_by(areas.c.code)
+        ).all()
+    assert stored == [
+        ("330000", "province", None, None),
+        ("330300", "city", "330000", None),
+        ("330302", "county", "330300", None),
+        ("330302001", "township", "330302", True),
+        ("330302101", "township", "330302", False),
+    ]
+    again = load(container, "areas", write(tmp_path / "again.csv", rows[:2], "areas"))
+    assert (again.inserted, again.updated) == (0, 2)

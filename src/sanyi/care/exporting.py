@@ -19,9 +19,11 @@ from sanyi.infrastructure.exporter import Records
 from sanyi.infrastructure.sheets import DATETIME, Column, SheetSpec, decimal, text
 from sanyi.kernel.masking import mask_citizen_id
 from sanyi.registry.api import (
+    AREAS,
     INSTITUTIONS,
     PRACTITIONERS,
     RESIDENTS,
+    area_records,
     institution_records,
     practitioner_records,
     resident_records,
@@ -135,6 +137,7 @@ class ExportKind:
 
 def export_kinds() -> dict[str, ExportKind]:
     return {
+        "areas": ExportKind(AREAS, area_records, False),
         "institutions": ExportKind(INSTITUTIONS, institution_records, False),
         "practitioners": ExportKind(PRACTITIONERS, practitioner_records, False),
         "residents": ExportKind(RESIDENTS, resident_records, True),

@@ -1,8 +1,8 @@
 """What other parts of Sanyi may use of the registry."""
 
 from sanyi.registry.access import NO_INSTITUTION, RECORD_NOT_FOUND, REVEAL_FORBIDDEN, Viewer
-from sanyi.registry.exporting import institution_records, practitioner_records, resident_records
-from sanyi.registry.importing import INSTITUTIONS, PRACTITIONERS, RESIDENTS, loader_for
+from sanyi.registry.exporting import area_records, institution_records, practitioner_records, resident_records
+from sanyi.registry.importing import AREAS, INSTITUTIONS, PRACTITIONERS, RESIDENTS, loader_for
 from sanyi.registry.importing import SPECS as IMPORT_SPECS
 from sanyi.registry.model import (
     GROUPS_OF_SCHEME,
@@ -58,6 +58,7 @@ from sanyi.registry.tables import (
 from sanyi.registry.views import InstitutionDetail, Overview, ResidentView
 
 __all__ = [
+    "AREAS",
     "GROUPS_OF_SCHEME",
     "HOSPITAL_KINDS",
     "IMPORT_SPECS",
@@ -97,6 +98,7 @@ __all__ = [
     "Tier",
     "Viewer",
     "area_names",
+    "area_records",
     "areas",
     "counts",
     "first_institution",

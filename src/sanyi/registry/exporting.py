@@ -14,6 +14,7 @@ from sqlalchemy import Connection, select
 from sanyi.kernel.masking import mask_citizen_id, mask_name, mask_phone
 from sanyi.registry.importing import FLAG_COLUMNS
 from sanyi.registry.model import (
+    AreaLevel,
     Assistance,
     Grade,
     InstitutionKind,
@@ -24,6 +25,7 @@ from sanyi.registry.model import (
     Tier,
 )
 from sanyi.registry.tables import (
+    areas,
     institution_departments,
     institutions,
     practice_sites,
@@ -32,6 +34,19 @@ from sanyi.registry.tables import (
 )
 
 STREAM = 5_000
+
+
+def area_records(connection: Connection, unmasked: bool = False) -> Iterator[dict[str, Any]]:
+    """Divisions parents first (province, city, county, township), so the file re-imports in order."""
+    rows = connection.execute(select(areas)).all()
+    for row in sorted(rows, key=lambda row: (len(row.code), len(row.code.rstrip("0")), row.code)):
+        yield {
+            "code": row.code,
+            "name": row.name,
+            "level": AreaLevel(row.level),
+            "parent_code": row.parent_code,
+            "urban": row.urban,
+        }
 
 
 def institution_records(connection: Connection, unmasked: bool = False) -> Iterator[dict[str, Any]]:

@@ -18,6 +18,7 @@ from sanyi.infrastructure.sheets import (
     FLAG,
     IMPORT_DUPLICATE_KEY,
     IMPORT_INCONSISTENT,
+    IMPORT_REQUIRED,
     IMPORT_UNKNOWN_CODE,
     IMPORT_UNKNOWN_REFERENCE,
     INTEGER,
@@ -345,7 +346,63 @@ RESIDENTS: Final = SheetSpec(
     ),
 )
 
-SPECS: Final = {spec.kind: spec for spec in (INSTITUTIONS, PRACTITIONERS, RESIDENTS)}
+LEVEL_LABELS: Final = {
+    AreaLevel.PROVINCE: "省",
+    AreaLevel.CITY: "市",
+    AreaLevel.COUNTY: "县",
+    AreaLevel.TOWNSHIP: "乡镇街道",
+}
+URBAN_LABELS: Final = {True: "城镇", False: "农村"}
+AREAS: Final = SheetSpec(
+    "areas",
+    "行政区划",
+    "divisions",
+    (
+        Column(
+            "code",
+            "区划代码",
+            "GB/T 2260 区划代码（乡镇街道为 9 位统计用代码）",
+            "division code",
+            AREA_CODE,
+            example="330302001",
+        ),
+        Column("name", "区划名称", "名称", "name", text(100), example="五马街道"),
+        Column(
+            "level", "层级", "省、市、县（区）或乡镇街道", "level", choice(LEVEL_LABELS), example="乡镇街道"
+        ),
+        Column(
+            "parent_code",
+            "上级区划代码",
+            "上级区划（省级留空）",
+            "parent division (empty for a province)",
+            AREA_CODE,
+            False,
+            "330302",
+        ),
+        Column(
+            "urban",
+            "城乡",
+            "城镇（街道、区）或农村（乡镇、县）",
+            "urban or rural",
+            choice(URBAN_LABELS),
+            False,
+            "城镇",
+        ),
+    ),
+    (
+        "区划代码是自然键。上级区划须已在系统中、为随附的县级以上区划，或在本文件中更靠前的行。",
+        "省、市、县级代码为 6 位（省级以 0000 结尾，市级以 00 结尾），"
+        "乡镇街道为 9 或 12 位，且以上级代码开头。",
+    ),
+    (
+        "The division code is the natural key. The parent must exist, be a shipped division (county or "
+        "above) or come on an earlier row of the file.",
+        "Province, city and county codes have 6 digits (a province ends in 0000, a city in 00); townships "
+        "have 9 or 12 digits and start with their county's code.",
+    ),
+)
+
+SPECS: Final = {spec.kind: spec for spec in (AREAS, INSTITUTIONS, PRACTITIONERS, RESIDENTS)}
 
 
 class AreaIndex:
@@ -359,19 +416,24 @@ class AreaIndex:
         self.stored = set(connection.execute(select(areas.c.code)).scalars())
 
     def known(self, code: str) -> bool:
-        if code in self.stored:
-            return True
-        if code in divisions():
+        return code in self.stored or code in divisions()
+
+    def want(self, code: str | None) -> None:
+        """A good record refers to this division: add it (if shipped and missing) before writing."""
+        if code is not None and code not in self.stored:
             self._wanted.add(code)
-            return True
-        return False
 
     def ensure(self, connection: Connection) -> None:
         """Insert the shipped divisions the batch refers to (parents first)."""
         chain: list[str] = []
         for code in sorted(self._wanted):
             current: str | None = code
-            while current is not None and current not in self.stored and current not in chain:
+            while (
+                current is not None
+                and current in divisions()
+                and current not in self.stored
+                and current not in chain
+            ):
                 chain.append(current)
                 current = divisions()[current].parent_code
         self._wanted.clear()
@@ -426,9 +488,13 @@ class _KeyedLoader:
             return []
         return [problem(IMPORT_UNKNOWN_CODE, row, header, code, dictionary="诊疗科目", value=code)]
 
+    area_fields: tuple[str, ...] = ()
+
     def add(self, row: int, values: dict[str, Any], good: bool) -> None:
         if good:
             self.buffer.append(values)
+            for name in self.area_fields:
+                self.areas.want(values[name])
 
     def pending(self) -> int:
         return len(self.buffer)
@@ -443,6 +509,7 @@ class _KeyedLoader:
 class InstitutionLoader(_KeyedLoader):
     spec = INSTITUTIONS
     key_header = "机构代码"
+    area_fields = ("area_code",)
 
     def begin(self, connection: Connection) -> None:
         self.areas.load(connection)
@@ -581,6 +648,7 @@ class PractitionerLoader(_KeyedLoader):
 class ResidentLoader(_KeyedLoader):
     spec = RESIDENTS
     key_header = "身份证号"
+    area_fields = ("household_area", "residence_area")
 
     def begin(self, connection: Connection) -> None:
         self.areas.load(connection)
@@ -714,9 +782,97 @@ class ResidentLoader(_KeyedLoader):
         return upsert(connection, residents, rows, ["citizen_id"], keep=["person_id"], before=before)
 
 
+def _shape_fits(code: str, level: AreaLevel) -> bool:
+    if level is AreaLevel.TOWNSHIP:
+        return len(code) in (9, 12)
+    if len(code) != 6:
+        return False
+    if level is AreaLevel.PROVINCE:
+        return code.endswith("0000")
+    if level is AreaLevel.CITY:
+        return code.endswith("00") and not code.endswith("0000")
+    return not code.endswith("00")
+
+
+def _division_prefix(code: str) -> str:
+    """The digits a child's code starts with: 33 for 330000, 3303 for 330300, all six for a county."""
+    if len(code) != 6:
+        return code
+    return code[:2] if code.endswith("0000") else code[:4] if code.endswith("00") else code
+
+
+class AreaLoader(_KeyedLoader):
+    spec = AREAS
+    key_header = "区划代码"
+    area_fields = ("parent_code",)
+
+    def begin(self, connection: Connection) -> None:
+        self.areas.load(connection)
+
+    def check(self, row: int, values: dict[str, Any]) -> list[Issue]:
+        code: str = values["code"]
+        level: AreaLevel = values["level"]
+        parent: str | None = values["parent_code"]
+        issues = self.duplicate(row, code)
+        if not _shape_fits(code, level):
+            issues.append(
+                problem(
+                    IMPORT_INCONSISTENT,
+                    row,
+                    "区划代码",
+                    code,
+                    other_zh="层级",
+                    other_en="the level",
+                    reason_zh=f"{LEVEL_LABELS[level]}级区划代码的位数或结尾不符",
+                    reason_en=f"the code does not have the shape of a {level.value} code",
+                )
+            )
+        if parent is None:
+            if level is not AreaLevel.PROVINCE:
+                issues.append(problem(IMPORT_REQUIRED, row, "上级区划代码", ""))
+            return issues
+        if not code.startswith(_division_prefix(parent)) or parent == code:
+            issues.append(
+                problem(
+                    IMPORT_INCONSISTENT,
+                    row,
+                    "上级区划代码",
+                    parent,
+                    other_zh="区划代码",
+                    other_en="the division code",
+                    reason_zh="下级区划代码须以上级代码开头",
+                    reason_en="a division's code starts with its parent's",
+                )
+            )
+        return issues + self.area(row, "上级区划代码", parent)
+
+    def add(self, row: int, values: dict[str, Any], good: bool) -> None:
+        super().add(row, values, good)
+        if good:
+            self.areas.stored.add(values["code"])  # later rows may name it as their parent
+
+    def flush(self, connection: Connection, final: bool) -> tuple[int, int]:
+        batch, self.buffer = self.buffer, []
+        if not batch:
+            return 0, 0
+        self.areas.ensure(connection)
+        rows = [
+            {
+                "code": v["code"],
+                "name": v["name"],
+                "level": v["level"].value,
+                "parent_code": v["parent_code"],
+                "urban": v["urban"],
+            }
+            for v in sorted(batch, key=lambda v: (len(v["code"]), len(v["code"].rstrip("0"))))
+        ]
+        return upsert(connection, areas, rows, ["code"])
+
+
 def loader_for(kind: str) -> Loader:
     """A fresh loader of one registry kind."""
-    loaders: dict[str, type[InstitutionLoader | PractitionerLoader | ResidentLoader]] = {
+    loaders: dict[str, type[AreaLoader | InstitutionLoader | PractitionerLoader | ResidentLoader]] = {
+        "areas": AreaLoader,
         "institutions": InstitutionLoader,
         "practitioners": PractitionerLoader,
         "residents": ResidentLoader,
