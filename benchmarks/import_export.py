@@ -15,8 +15,6 @@ import tempfile
 import time
 from pathlib import Path
 
-from sqlalchemy import select
-
 from sanyi.bootstrap import build_container
 from sanyi.care.api import export_kinds, import_loader
 from sanyi.infrastructure import migrate
@@ -24,10 +22,9 @@ from sanyi.infrastructure.audit import Actor
 from sanyi.infrastructure.exporter import run_export
 from sanyi.infrastructure.importer import OnError, run_import
 from sanyi.infrastructure.settings import Environment, Settings
-from sanyi.registry.api import areas
 from sanyi.synth.api import DatabaseSink, RegionRequest, generate
 
-KINDS = ("institutions", "practitioners", "residents", "encounters")
+KINDS = ("areas", "institutions", "practitioners", "residents", "encounters")
 ACTOR = Actor("benchmark", "cli")
 
 
@@ -86,19 +83,11 @@ def main() -> None:
     generate(RegionRequest("wenzhou", args.residents, 2023, args.seed), [DatabaseSink(source.engine)])
     print(f"region of {args.residents:,} residents generated in {time.perf_counter() - started:.1f} s")
     _export_all(source, work, "source")
-    with source.engine.connect() as connection:
-        division_rows = [
-            dict(row._mapping) for row in connection.execute(select(areas).order_by(areas.c.code))
-        ]
     targets = [("sqlite", f"sqlite:///{work / 'target.db'}")]
     if args.postgres:
         targets.append(("postgresql", args.postgres))
     for label, url in targets:
         target = _container(url, work)
-        with target.engine.begin() as connection:
-            # Townships are not shipped divisions: carry the region's areas over first.
-            ordered = sorted(division_rows, key=lambda row: (len(row["code"]), row["code"]))
-            connection.execute(areas.insert(), ordered)
         _import_all(target, work, f"{label}")
         _import_all(target, work, f"{label}/again")
         target.dispose()
