@@ -133,6 +133,8 @@ def test_cli_writes_each_template(tmp_path: Path) -> None:
         assert workbook.sheetnames == ["数据", "说明"]
         header = [cell.value for cell in next(workbook["数据"].iter_rows(max_row=1))]
         assert header == spec.headers
+        example = next(workbook["数据"].iter_rows(min_row=2, max_row=2))
+        assert {cell.number_format for cell in example} == {"@"}  # typed IDs stay text in Excel
         help_rows = list(
             workbook["说明"].iter_rows(min_row=2, max_row=len(spec.columns) + 1, values_only=True)
         )

@@ -8,6 +8,7 @@ downloadable template with its 说明 sheet, and generates docs/import-templates
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -427,12 +428,29 @@ def template_bytes(spec: SheetSpec, example: Sequence[str] | None = None) -> byt
     """The template workbook: a 数据 sheet with the headers and one example row, and the 说明 sheet."""
     sample = list(example) if example is not None else [column.example for column in spec.columns]
     notes = [[note_zh, note_en] for note_zh, note_en in zip(spec.notes_zh, spec.notes_en, strict=True)]
-    return xlsx_bytes(
+    built = xlsx_bytes(
         {
             DATA_SHEET: (spec.headers, [sample]),
             HELP_SHEET: (list(HELP_HEADER), [*spec.help_rows(), *([["", ""], *notes] if notes else [])]),
         }
     )
+    return _as_text_columns(built)
+
+
+def _as_text_columns(workbook_bytes: bytes) -> bytes:
+    """Format the data sheet's columns as text, so Excel keeps an 18-digit ID or a 0-led code as typed."""
+    from openpyxl import load_workbook
+    from openpyxl.utils import get_column_letter
+
+    workbook = load_workbook(io.BytesIO(workbook_bytes))
+    sheet = workbook[DATA_SHEET]
+    for index in range(1, sheet.max_column + 1):
+        sheet.column_dimensions[get_column_letter(index)].number_format = "@"
+        for cell in sheet[get_column_letter(index)]:
+            cell.number_format = "@"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
 
 
 REPORT_HEADER: Final = ("行号", "列", "错误代码", "错误说明", "message", "值")
