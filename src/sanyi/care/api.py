@@ -2,7 +2,7 @@
 
 from sanyi.care.export import DRG_COLUMNS, claim_record, drg_record
 from sanyi.care.exporting import FEE_LINES, ExportKind, export_kinds
-from sanyi.care.importing import ENCOUNTERS, EncounterLoader, import_loader, import_specs
+from sanyi.care.importing import EncounterLoader, import_loader
 from sanyi.care.model import (
     DISCHARGE_TYPES,
     DRUG_CATEGORIES,
@@ -24,6 +24,7 @@ from sanyi.care.queries import (
 )
 from sanyi.care.services import CareService
 from sanyi.care.tables import encounters, fee_lines
+from sanyi.care.templates import ENCOUNTERS, import_specs
 from sanyi.care.views import CategoryTotal, CodedItem, EncounterDetail, EncounterRow, Volume
 
 __all__ = [

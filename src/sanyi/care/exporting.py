@@ -12,9 +12,9 @@ from typing import Any, Final
 
 from sqlalchemy import Connection, select
 
-from sanyi.care.importing import ENCOUNTERS
 from sanyi.care.model import EncounterType, OffsiteCategory
 from sanyi.care.tables import encounters, fee_lines
+from sanyi.care.templates import ENCOUNTERS
 from sanyi.infrastructure.exporter import Records
 from sanyi.infrastructure.sheets import DATETIME, Column, SheetSpec, decimal, text
 from sanyi.kernel.masking import mask_citizen_id

@@ -2,8 +2,7 @@
 
 from sanyi.registry.access import NO_INSTITUTION, RECORD_NOT_FOUND, REVEAL_FORBIDDEN, Viewer
 from sanyi.registry.exporting import area_records, institution_records, practitioner_records, resident_records
-from sanyi.registry.importing import AREAS, INSTITUTIONS, PRACTITIONERS, RESIDENTS, loader_for
-from sanyi.registry.importing import SPECS as IMPORT_SPECS
+from sanyi.registry.importing import loader_for
 from sanyi.registry.model import (
     GROUPS_OF_SCHEME,
     HOSPITAL_KINDS,
@@ -55,6 +54,8 @@ from sanyi.registry.tables import (
     practitioners,
     residents,
 )
+from sanyi.registry.templates import AREAS, INSTITUTIONS, PRACTITIONERS, RESIDENTS
+from sanyi.registry.templates import SPECS as IMPORT_SPECS
 from sanyi.registry.views import InstitutionDetail, Overview, ResidentView
 
 __all__ = [

@@ -12,7 +12,6 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from sanyi.kernel.masking import mask_citizen_id, mask_name, mask_phone
-from sanyi.registry.importing import FLAG_COLUMNS
 from sanyi.registry.model import (
     AreaLevel,
     Assistance,
@@ -32,6 +31,7 @@ from sanyi.registry.tables import (
     practitioners,
     residents,
 )
+from sanyi.registry.templates import FLAG_COLUMNS
 
 STREAM = 5_000
 
