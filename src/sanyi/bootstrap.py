@@ -13,6 +13,7 @@ from sqlalchemy import Engine, MetaData
 
 import sanyi.care.api
 import sanyi.registry.api
+import sanyi.settlement.api
 import sanyi.synth.api
 from sanyi.identity.api import IdentityService, LoginPolicy
 from sanyi.infrastructure.audit import AuditLog  # registers the audit_log table
@@ -74,6 +75,10 @@ class Container:
     @cached_property
     def care(self) -> sanyi.care.api.CareService:
         return sanyi.care.api.CareService(self.uow, self.clock, self.audit)
+
+    @cached_property
+    def settlement(self) -> sanyi.settlement.api.SettlementService:
+        return sanyi.settlement.api.SettlementService(self.uow, self.clock, self.audit)
 
     def dispose(self) -> None:
         if "engine" in self.__dict__:

@@ -3,10 +3,11 @@
 import typer
 
 from sanyi import __version__
-from sanyi.cli import db, importing, knowledge, synth, user
+from sanyi.cli import db, importing, knowledge, policy, synth, user
 from sanyi.cli.demo import demo
 from sanyi.cli.exporting import export
 from sanyi.cli.serve import serve
+from sanyi.cli.settle import settle_command, settle_encounters_command
 
 app = typer.Typer(
     help="三医联动综合平台 · Sanyi, the platform of the linked reform of healthcare, insurance and medicines",
@@ -19,9 +20,12 @@ app.add_typer(user.app, name="user")
 app.add_typer(knowledge.app, name="knowledge")
 app.add_typer(synth.app, name="synth")
 app.add_typer(importing.app, name="import")
+app.add_typer(policy.app, name="policy")
 app.command("serve")(serve)
 app.command("demo")(demo)
 app.command("export")(export)
+app.command("settle")(settle_command)
+app.command("settle-encounters")(settle_encounters_command)
 
 
 @app.command("version")

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from sanyi.knowledge import KNOWLEDGE_ROOT, codes, drg, supervision
+from sanyi.knowledge import KNOWLEDGE_ROOT, codes, drg, policies, supervision
 from sanyi.knowledge.tables import TableSchema, read_table
 
 
@@ -43,6 +43,18 @@ def _tables_of(
         )
     for name, schema in supervision.TABLES.items():
         entries.append(("supervision", f"supervision/{name}.tsv", schema.description, _counter(schema)))
+    for package in policies.package_names(root / "policies"):
+        entries.append(
+            (
+                "policies",
+                f"policies/{package}/policy.yaml",
+                "settlement policy parameters",
+                policies.count_parameters,
+            )
+        )
+        entries.append(
+            ("policies", f"policies/{package}/cases", "claims with expected splits", policies.count_cases)
+        )
     return entries
 
 

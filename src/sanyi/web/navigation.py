@@ -21,7 +21,9 @@ SECTIONS: Final = (
     Section("registry", "/registry"),
     Section("care", "/care"),
     Section("tiered_care", "/tiered-care"),
-    Section("settlement", "/settlement"),
+    Section(
+        "settlement", "/settlement", frozenset({Role.ADMIN, Role.INSURANCE_BUREAU, Role.INSTITUTION_STAFF})
+    ),
     Section("drg", "/drg"),
     Section("supervision", "/supervision"),
     Section("procurement", "/procurement"),

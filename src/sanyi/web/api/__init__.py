@@ -2,8 +2,16 @@
 
 from fastapi import APIRouter
 
-from sanyi.web.api import admin, auth, care, health, public, registry
+from sanyi.web.api import admin, auth, care, health, public, registry, settlement
 
 
 def routers() -> list[APIRouter]:
-    return [health.router, auth.router, admin.router, public.router, registry.router, care.router]
+    return [
+        health.router,
+        auth.router,
+        admin.router,
+        public.router,
+        registry.router,
+        care.router,
+        settlement.router,
+    ]

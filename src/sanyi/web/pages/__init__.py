@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from sanyi.web.pages import admin, auth, care, docs, public, registry, shell, templates_download
+from sanyi.web.pages import admin, auth, care, docs, public, registry, settlement, shell, templates_download
 
 
 def routers() -> list[APIRouter]:
@@ -16,4 +16,5 @@ def routers() -> list[APIRouter]:
         templates_download.router,
         registry.router,
         care.router,
+        settlement.router,
     ]
