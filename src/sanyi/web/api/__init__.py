@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from sanyi.web.api import admin, auth, care, health, public, registry, settlement
+from sanyi.web.api import admin, auth, care, drg, health, public, registry, settlement
 
 
 def routers() -> list[APIRouter]:
@@ -13,5 +13,6 @@ def routers() -> list[APIRouter]:
         public.router,
         registry.router,
         care.router,
+        drg.router,
         settlement.router,
     ]

@@ -2,7 +2,18 @@
 
 from fastapi import APIRouter
 
-from sanyi.web.pages import admin, auth, care, docs, public, registry, settlement, shell, templates_download
+from sanyi.web.pages import (
+    admin,
+    auth,
+    care,
+    docs,
+    drg,
+    public,
+    registry,
+    settlement,
+    shell,
+    templates_download,
+)
 
 
 def routers() -> list[APIRouter]:
@@ -17,4 +28,5 @@ def routers() -> list[APIRouter]:
         registry.router,
         care.router,
         settlement.router,
+        drg.router,
     ]
