@@ -2,16 +2,29 @@
 
 from fastapi import APIRouter
 
-from sanyi.web.pages import admin, auth, care, docs, drg, public, registry, settlement, shell
+from sanyi.web.pages import (
+    admin,
+    auth,
+    care,
+    docs,
+    drg,
+    public,
+    registry,
+    settlement,
+    shell,
+    templates_download,
+)
 
 
 def routers() -> list[APIRouter]:
+    # The template downloads come before the registry pages so /registry/templates is never read as a record.
     return [
         auth.router,
         shell.router,
         admin.router,
         public.router,
         docs.router,
+        templates_download.router,
         registry.router,
         care.router,
         settlement.router,
