@@ -1,0 +1,31 @@
+"""What other parts of Sanyi may use of supervision."""
+
+from sanyi.supervision.check import check_claim
+from sanyi.supervision.claims import parse_claim
+from sanyi.supervision.frames import (
+    connect_claims,
+    connect_parquet,
+    connect_tables,
+    read_claims,
+    restrict_period,
+)
+from sanyi.supervision.model import ClaimFacts, Finding, LineFacts, Rule
+from sanyi.supervision.rules import load_rules, select_rules
+from sanyi.supervision.sets import run_rules
+
+__all__ = [
+    "ClaimFacts",
+    "Finding",
+    "LineFacts",
+    "Rule",
+    "check_claim",
+    "connect_claims",
+    "connect_parquet",
+    "connect_tables",
+    "load_rules",
+    "parse_claim",
+    "read_claims",
+    "restrict_period",
+    "run_rules",
+    "select_rules",
+]
