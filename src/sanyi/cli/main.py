@@ -7,6 +7,7 @@ from sanyi.cli import db, knowledge, policy, synth, user
 from sanyi.cli.demo import demo
 from sanyi.cli.serve import serve
 from sanyi.cli.settle import settle_command, settle_encounters_command
+from sanyi.cli.supervise import supervise_command
 
 app = typer.Typer(
     help="三医联动综合平台 · Sanyi, the platform of the linked reform of healthcare, insurance and medicines",
@@ -23,6 +24,7 @@ app.command("serve")(serve)
 app.command("demo")(demo)
 app.command("settle")(settle_command)
 app.command("settle-encounters")(settle_encounters_command)
+app.command("supervise")(supervise_command)
 
 
 @app.command("version")

@@ -1,5 +1,6 @@
 """What other parts of Sanyi may use of supervision."""
 
+from sanyi.supervision.batch import Run, read_jsonl, supervise_database, supervise_jsonl, supervise_parquet
 from sanyi.supervision.check import check_claim
 from sanyi.supervision.claims import parse_claim
 from sanyi.supervision.frames import (
@@ -11,6 +12,7 @@ from sanyi.supervision.frames import (
 )
 from sanyi.supervision.model import ClaimFacts, Finding, LineFacts, Rule
 from sanyi.supervision.rules import load_rules, select_rules
+from sanyi.supervision.sources import stored_tables
 from sanyi.supervision.sets import run_rules
 
 __all__ = [
@@ -18,6 +20,7 @@ __all__ = [
     "Finding",
     "LineFacts",
     "Rule",
+    "Run",
     "check_claim",
     "connect_claims",
     "connect_parquet",
@@ -25,7 +28,12 @@ __all__ = [
     "load_rules",
     "parse_claim",
     "read_claims",
+    "read_jsonl",
     "restrict_period",
     "run_rules",
     "select_rules",
+    "supervise_database",
+    "supervise_jsonl",
+    "stored_tables",
+    "supervise_parquet",
 ]

@@ -17,7 +17,8 @@ def _get(record: Any, key: str, path: str, required: bool = True) -> Any:
         raise DomainError(SUPERVISION_INVALID_FIELD, field=path or "claim", value=str(record)[:40], path=path)
     value = record.get(key)
     if value is None and required:
-        raise DomainError(SUPERVISION_MISSING_FIELD, field=f"{path}.{key}".lstrip("."), path=f"{path}.{key}")
+        where = f"{path}.{key}".lstrip(".")
+        raise DomainError(SUPERVISION_MISSING_FIELD, field=where, path=where)
     return value
 
 
