@@ -12,8 +12,8 @@ from sanyi.supervision.frames import (
 )
 from sanyi.supervision.model import ClaimFacts, Finding, LineFacts, Rule
 from sanyi.supervision.rules import load_rules, select_rules
-from sanyi.supervision.sources import stored_tables
 from sanyi.supervision.sets import run_rules
+from sanyi.supervision.sources import stored_tables
 
 __all__ = [
     "ClaimFacts",
@@ -32,8 +32,8 @@ __all__ = [
     "restrict_period",
     "run_rules",
     "select_rules",
+    "stored_tables",
     "supervise_database",
     "supervise_jsonl",
-    "stored_tables",
     "supervise_parquet",
 ]

@@ -16,7 +16,7 @@ from sanyi.supervision.api import parse_claim
 def records() -> tuple[dict[str, Any], dict[str, Any]]:
     good: dict[str, Any] = {
         "claim_id": "C1",
-        "person": {"id": "P1", "sex": "2", "birth_date": "1960-05-01", "scheme": "employee", "group": "active"},
+        "person": {"id": "P1", "sex": "2", "birth_date": "1960-05-01", "scheme": "employee"},
         "encounter": {
             "type": "inpatient",
             "institution": {"id": "H1", "tier": 3, "primary_care": False, "region": "330102"},
