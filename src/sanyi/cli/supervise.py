@@ -21,6 +21,8 @@ from sanyi.cli.common import console, errors, open_container, run
 from sanyi.infrastructure.tabular import write_rows
 from sanyi.kernel.errors import DomainError
 from sanyi.supervision.api import (
+    SUPERVISION_INVALID_FIELD,
+    SUPERVISION_NO_SOURCE,
     Finding,
     Run,
     select_rules,
@@ -28,7 +30,6 @@ from sanyi.supervision.api import (
     supervise_jsonl,
     supervise_parquet,
 )
-from sanyi.supervision.errors import SUPERVISION_INVALID_FIELD, SUPERVISION_NO_SOURCE
 
 TABLE_HEADER: Final = (
     "claim_id",

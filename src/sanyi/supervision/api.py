@@ -3,6 +3,7 @@
 from sanyi.supervision.batch import Run, read_jsonl, supervise_database, supervise_jsonl, supervise_parquet
 from sanyi.supervision.check import check_claim
 from sanyi.supervision.claims import parse_claim
+from sanyi.supervision.errors import SUPERVISION_INVALID_FIELD, SUPERVISION_NO_SOURCE
 from sanyi.supervision.frames import (
     connect_claims,
     connect_parquet,
@@ -16,6 +17,8 @@ from sanyi.supervision.sets import run_rules
 from sanyi.supervision.sources import stored_tables
 
 __all__ = [
+    "SUPERVISION_INVALID_FIELD",
+    "SUPERVISION_NO_SOURCE",
     "ClaimFacts",
     "Finding",
     "LineFacts",
