@@ -52,8 +52,7 @@ def read_jsonl(handle: IO[str]) -> tuple[list[ClaimFacts], list[tuple[int, Domai
 
 
 def _count(con: duckdb.DuckDBPyConnection) -> int:
-    row = con.execute("SELECT count(*) FROM claims").fetchone()
-    return int(row[0]) if row else 0
+    return int(con.execute("SELECT count(*) FROM claims").fetchall()[0][0])
 
 
 def _run(con: duckdb.DuckDBPyConnection, rules: Iterable[Rule], start: date | None, end: date | None) -> Run:
