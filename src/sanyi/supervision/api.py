@@ -13,23 +13,36 @@ from sanyi.supervision.frames import (
 )
 from sanyi.supervision.model import ClaimFacts, Finding, LineFacts, Rule
 from sanyi.supervision.rules import load_rules, select_rules
+from sanyi.supervision.services import Outcome, SupervisionService
 from sanyi.supervision.sets import run_rules
 from sanyi.supervision.sources import stored_tables
+from sanyi.supervision.tables import (
+    practitioner_points,
+    supervision_case_events,
+    supervision_cases,
+    supervision_findings,
+)
+from sanyi.supervision.workflow import CLOSED, load_workflow
 
 __all__ = [
+    "CLOSED",
     "SUPERVISION_INVALID_FIELD",
     "SUPERVISION_NO_SOURCE",
     "ClaimFacts",
     "Finding",
     "LineFacts",
+    "Outcome",
     "Rule",
     "Run",
+    "SupervisionService",
     "check_claim",
     "connect_claims",
     "connect_parquet",
     "connect_tables",
     "load_rules",
+    "load_workflow",
     "parse_claim",
+    "practitioner_points",
     "read_claims",
     "read_jsonl",
     "restrict_period",
@@ -39,4 +52,7 @@ __all__ = [
     "supervise_database",
     "supervise_jsonl",
     "supervise_parquet",
+    "supervision_case_events",
+    "supervision_cases",
+    "supervision_findings",
 ]

@@ -52,7 +52,7 @@ _MESSAGE_FIELDS: Final = frozenset({"code", "observed", "limit"})
 
 def _bad(path: Path, field: str, reason: str, reason_zh: str) -> DomainError:
     return DomainError(
-        SUPERVISION_RULES_INVALID, path=str(path), field=field, reason=reason, reason_zh=reason_zh
+        SUPERVISION_RULES_INVALID, file=path.name, path=field, field=field, reason=reason, reason_zh=reason_zh
     )
 
 
