@@ -3,7 +3,12 @@
 from sanyi.supervision.batch import Run, read_jsonl, supervise_database, supervise_jsonl, supervise_parquet
 from sanyi.supervision.check import check_claim
 from sanyi.supervision.claims import parse_claim
-from sanyi.supervision.errors import SUPERVISION_INVALID_FIELD, SUPERVISION_NO_SOURCE
+from sanyi.supervision.errors import (
+    SUPERVISION_FORBIDDEN,
+    SUPERVISION_INVALID_FIELD,
+    SUPERVISION_INVALID_OUTCOME,
+    SUPERVISION_NO_SOURCE,
+)
 from sanyi.supervision.frames import (
     connect_claims,
     connect_parquet,
@@ -26,7 +31,9 @@ from sanyi.supervision.workflow import CLOSED, load_workflow
 
 __all__ = [
     "CLOSED",
+    "SUPERVISION_FORBIDDEN",
     "SUPERVISION_INVALID_FIELD",
+    "SUPERVISION_INVALID_OUTCOME",
     "SUPERVISION_NO_SOURCE",
     "ClaimFacts",
     "Finding",
