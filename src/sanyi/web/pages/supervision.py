@@ -13,6 +13,7 @@ from starlette.datastructures import UploadFile
 
 from sanyi.identity.api import Principal, Role
 from sanyi.infrastructure.tabular import xlsx_bytes
+from sanyi.kernel.clock import SHANGHAI
 from sanyi.kernel.errors import DomainError
 from sanyi.supervision.api import Outcome, load_rules, load_workflow
 from sanyi.web.api.supervision import fen
@@ -187,6 +188,8 @@ def cases(request: Request, _: CurrentPrincipal, stage: str = "") -> HTMLRespons
 
 def _case_page(request: Request, case_id: int, error: DomainError | None = None) -> HTMLResponse:
     case = container(request).supervision.case(viewer(request), case_id)
+    for event in case["events"]:
+        event["at"] = event["at"].astimezone(SHANGHAI)  # shown in local time
     flow = load_workflow()
     return render(
         request,
