@@ -79,7 +79,15 @@ class Container:
 
     @cached_property
     def settlement(self) -> sanyi.settlement.api.SettlementService:
-        return sanyi.settlement.api.SettlementService(self.uow, self.clock, self.audit)
+        # The 事中 supervision check is injected here: supervision sits above settlement.
+        mode = self.settings.supervision_mode
+        return sanyi.settlement.api.SettlementService(
+            self.uow,
+            self.clock,
+            self.audit,
+            screen=None if mode == "off" else sanyi.supervision.api.screen_record,
+            block=frozenset({"violation"}) if mode == "block" else frozenset(),
+        )
 
     @cached_property
     def supervision(self) -> sanyi.supervision.api.SupervisionService:

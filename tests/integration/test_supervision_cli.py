@@ -83,7 +83,7 @@ def test_rules_period_and_bad_records(tmp_path: Path) -> None:
         "message_en": "001102000050000 unit price 25 is above its ceiling 20",
     }
     assert "SUPERVISION_INVALID_JSON" in result.output and "SUPERVISION_MISSING_FIELD" in result.output
-    assert "lines[0].time" in result.output
+    assert "lines[0].quantity" in result.output
     later = runner.invoke(app, ["supervise", str(source), "-o", str(out), "--from", "2023-04-01"])
     assert later.exit_code == 0 and out.read_text(encoding="utf-8") == ""
     unknown = runner.invoke(app, ["supervise", str(source), "-o", str(out), "--rules", "NO_SUCH_RULE"])

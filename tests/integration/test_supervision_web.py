@@ -115,3 +115,19 @@ def test_pages_dashboard_export_and_case(client: TestClient, container: Containe
     )
     assert "病历.txt" in upload.text
     assert "初审" in client.get("/supervision/cases").text
+
+
+def test_settling_by_hand_shows_the_supervision_flags(client: TestClient, container: Container) -> None:
+    from tests.integration.test_settlement_pages import FORM
+
+    add_user(container, "sv.clerk", Role.INSURANCE_BUREAU)
+    csrf = browser_login(client, "sv.clerk")
+    form = {
+        **FORM,
+        "line3_code": "001102000050000",
+        "line3_unit_price": "25.00",
+        "line3_price_ceiling": "20.00",
+    }
+    preview = client.post("/settlement/new", data={**form, "csrf_token": csrf, "action": "dry_run"})
+    assert preview.status_code == 200, preview.text
+    assert 'data-testid="settlement-supervision"' in preview.text and "OVER_PRICE" in preview.text

@@ -1,7 +1,7 @@
 """What other parts of Sanyi may use of supervision."""
 
 from sanyi.supervision.batch import Run, read_jsonl, supervise_database, supervise_jsonl, supervise_parquet
-from sanyi.supervision.check import check_claim
+from sanyi.supervision.check import check_claim, screen_record
 from sanyi.supervision.claims import parse_claim
 from sanyi.supervision.errors import (
     SUPERVISION_FORBIDDEN,
@@ -54,6 +54,7 @@ __all__ = [
     "read_jsonl",
     "restrict_period",
     "run_rules",
+    "screen_record",
     "select_rules",
     "stored_tables",
     "supervise_database",

@@ -8,11 +8,12 @@ exactly as the set-based query does, so both faces give the same findings on the
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from sanyi.kernel.errors import DomainError
 from sanyi.supervision.catalog import (
     INSURANCE_CODES,
     INSURANCE_NAMES,
@@ -402,3 +403,21 @@ def check_claim(
                 finding(rule, claim.claim_id, hit) for hit in FAMILIES[rule.family](rule, claim, history, cat)
             )
     return found
+
+
+def screen_record(record: Mapping[str, Any], rules: Iterable[Rule] | None = None) -> list[dict[str, Any]]:
+    """The 事中 check at settlement: a claim.md record → finding records, by the rules of stage 事中.
+
+    A record the settlement reader accepted but that lacks what supervision reads (a sex, a line's
+    time) is checked on what it has; one this reader refuses yields no findings rather than a second
+    rejection — settlement has already said what is wrong with it.
+    """
+    from sanyi.supervision.claims import parse_claim
+    from sanyi.supervision.rules import load_rules
+
+    try:
+        claim = parse_claim(record)
+    except DomainError:
+        return []
+    chosen = [r for r in (load_rules() if rules is None else rules) if "事中" in r.stage]
+    return [f.record() for f in check_claim(claim, chosen)]

@@ -52,8 +52,9 @@ def level_of(tier: int, primary_care: bool) -> int:
     return 1 if primary_care or tier <= 1 else tier
 
 
-def _line(raw: Any, path: str) -> LineFacts:
-    at = _time(raw, "time", path)
+def _line(raw: Any, path: str, start: datetime) -> LineFacts:
+    # claim.md gives every line a time; a record without one is read as billed at the start.
+    at = _time(raw, "time", path) if isinstance(raw, dict) and raw.get("time") is not None else start
     days = _get(raw, "days_supply", path, required=False)
     if days is not None and (not isinstance(days, int) or isinstance(days, bool) or days < 0):
         raise _bad(f"{path}.days_supply", days)
@@ -116,5 +117,5 @@ def parse_claim(record: Any) -> ClaimFacts:
         end_day=local_date(end),
         diagnoses=tuple(str(d) for d in diagnoses),
         doctor_id=encounter.get("doctor_id"),
-        lines=tuple(_line(raw, f"lines[{i}]") for i, raw in enumerate(lines_raw)),
+        lines=tuple(_line(raw, f"lines[{i}]", start) for i, raw in enumerate(lines_raw)),
     )

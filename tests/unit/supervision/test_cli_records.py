@@ -33,8 +33,14 @@ def records() -> tuple[dict[str, Any], dict[str, Any]]:
     }  # fmt: skip
     bad = copy.deepcopy(good)
     bad["claim_id"] = "C2"
-    del bad["lines"][0]["time"]
+    del bad["lines"][0]["quantity"]
     return good, bad
+
+
+def test_a_line_without_a_time_is_read_as_billed_at_the_start() -> None:
+    record = records()[0]
+    del record["lines"][0]["time"]
+    assert parse_claim(record).lines[0].day == date(2023, 3, 1)
 
 
 def test_a_record_is_read_in_shanghai_days() -> None:
@@ -47,7 +53,8 @@ def test_a_record_is_read_in_shanghai_days() -> None:
 @pytest.mark.parametrize(
     ("change", "path"),
     [
-        (lambda r: r["lines"][0].pop("time"), "lines[0].time"),
+        (lambda r: r["lines"][0].pop("quantity"), "lines[0].quantity"),
+        (lambda r: r["lines"][0].update(time="yesterday"), "lines[0].time"),
         (lambda r: r["lines"][1].update(quantity="x"), "lines[1].quantity"),
         (lambda r: r["encounter"].update(type="spa"), "encounter.type"),
         (lambda r: r["encounter"]["institution"].update(tier=7), "encounter.institution.tier"),
