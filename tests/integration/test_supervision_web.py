@@ -114,6 +114,11 @@ def test_pages_dashboard_export_and_case(client: TestClient, container: Containe
         follow_redirects=True,
     )
     assert "病历.txt" in upload.text
+    event_id = int(upload.text.split('data-testid="sv-attachment-')[1].split('"')[0])
+    download = client.get(f"{case_url}/attachments/{event_id}")
+    assert download.status_code == 200 and download.content == b"record"
+    assert "filename*=UTF-8''%E7%97%85%E5%8E%86.txt" in download.headers["content-disposition"]
+    assert client.get(f"{case_url}/attachments/{event_id + 1000}").status_code == 404
     assert "初审" in client.get("/supervision/cases").text
 
 

@@ -343,6 +343,29 @@ class SupervisionService:
             "events": [dict(e._mapping) for e in events],
         }
 
+    def attachment(self, viewer: Viewer, case_id: int, event_id: int) -> tuple[str, str, bytes]:
+        """An evidence file of a case (name, media type, content); each download is audited."""
+        e = supervision_case_events
+        with self._uow(write=True) as uow:
+            self._case_row(uow.connection, viewer, case_id)
+            row = uow.connection.execute(
+                select(e.c.attachment_name, e.c.attachment_type, e.c.attachment).where(
+                    e.c.id == event_id, e.c.case_id == case_id, e.c.attachment.is_not(None)
+                )
+            ).first()
+            if row is None:
+                raise _not_found("attachment", "证据材料", event_id)
+            self._audit.record(
+                uow.connection,
+                viewer.actor,
+                "supervision.attachment.download",
+                "supervision_case",
+                str(case_id),
+                {"event_id": event_id, "name": row.attachment_name},
+            )
+            uow.commit()
+        return str(row.attachment_name), str(row.attachment_type), bytes(row.attachment)
+
     def cases(self, viewer: Viewer, stage: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
         c, f = supervision_cases, supervision_findings
         query = self._scoped(

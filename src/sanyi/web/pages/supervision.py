@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Annotated, Any, Final
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -251,6 +252,17 @@ async def case_action(case_id: int, action: str, request: Request, _: Party) -> 
     except DomainError as error:
         return _case_page(request, case_id, error)
     return RedirectResponse(f"/supervision/cases/{case_id}", status_code=303)
+
+
+@router.get("/cases/{case_id}/attachments/{event_id}")
+def attachment(case_id: int, event_id: int, request: Request, _: CurrentPrincipal) -> Response:
+    name, media_type, data = container(request).supervision.attachment(viewer(request), case_id, event_id)
+    encoded = quote(name)
+    return Response(
+        data,
+        media_type=media_type,
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{encoded}"},
+    )
 
 
 @router.get("/doctors/{doctor_id}", response_class=HTMLResponse)
