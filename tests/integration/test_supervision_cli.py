@@ -28,7 +28,9 @@ def test_database_parquet_and_jsonl_give_the_same_findings(container: Container,
         RegionRequest("wenzhou", 600, 2023, 5), [DatabaseSink(container.engine), ParquetSink(tmp_path / "pq")]
     )
     url = container.settings.database_url
-    from_db = runner.invoke(app, ["supervise", "--db", "--url", url, "-o", str(tmp_path / "db.jsonl")])
+    from_db = runner.invoke(
+        app, ["supervise", "--db", "--url", url, "-o", str(tmp_path / "db.jsonl"), "--store"]
+    )
     assert from_db.exit_code == 0, from_db.output
     from_parquet = runner.invoke(
         app, ["supervise", "--parquet", str(tmp_path / "pq"), "-o", str(tmp_path / "pq.jsonl")]
@@ -36,6 +38,7 @@ def test_database_parquet_and_jsonl_give_the_same_findings(container: Container,
     assert from_parquet.exit_code == 0, from_parquet.output
     db_findings = _findings(tmp_path / "db.jsonl")
     assert db_findings and db_findings == _findings(tmp_path / "pq.jsonl")
+    assert f"stored {len(db_findings):,} new findings" in from_db.output
 
     with container.uow() as uow:
         ids = list(uow.connection.execute(select(encounters.c.id).order_by(encounters.c.id)).scalars())

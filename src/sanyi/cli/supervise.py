@@ -20,6 +20,7 @@ from rich.table import Table
 from sanyi.cli.common import console, errors, open_container, run
 from sanyi.infrastructure.tabular import write_rows
 from sanyi.kernel.errors import DomainError
+from sanyi.registry.api import Viewer
 from sanyi.supervision.api import (
     SUPERVISION_INVALID_FIELD,
     SUPERVISION_NO_SOURCE,
@@ -43,6 +44,8 @@ TABLE_HEADER: Final = (
     "message_en",
 )
 _SHOWN_REJECTIONS: Final = 20
+# The command line acts for the region as the system (audited under this name).
+CLI_VIEWER: Final = Viewer("cli", "system", None, regional=True)
 
 
 def _day(value: str | None, option: str) -> date | None:
@@ -96,6 +99,9 @@ def supervise_command(
     table: Annotated[
         Path | None, typer.Option("--table", help="Also write the findings to .xlsx, .csv or .parquet")
     ] = None,
+    store: Annotated[
+        bool, typer.Option("--store", help="With --db: keep the new findings for the case workflow")
+    ] = False,
 ) -> None:
     """Check claims against the supervision rules (rules.yaml) and write the findings."""
     chosen = run(lambda: select_rules(rules.split(",") if rules else None))
@@ -111,6 +117,10 @@ def supervise_command(
     else:
         with open_container(url) as container:
             result = run(lambda: supervise_database(container.engine, chosen, low, high))
+            if store:
+                ids = [rule.id for rule in chosen]
+                stored = run(lambda: container.supervision.run_stored(CLI_VIEWER, low, high, ids))
+                console.print(f"已保存 stored {stored:,} new findings")
     out = sys.stdout if str(output) == "-" else output.open("w", encoding="utf-8")
     try:
         for finding in result.findings:
