@@ -46,6 +46,7 @@ def test_a_run_stores_findings_once_and_the_dashboard_groups_them(region: Contai
     assert sum(x["count"] for x in board["by_rule"]) == stored
     assert sum(x["count"] for x in board["by_month"]) == stored
     assert all(x["key"].startswith("2023-") for x in board["by_month"])
+    assert all(x["name"] for x in board["by_institution"])  # names from the registry
     institution = rows[0]["institution_id"]
     own_total, own = service.findings(_staff(institution), limit=500)
     assert 0 < own_total < total and {r["institution_id"] for r in own} == {institution}
@@ -109,6 +110,7 @@ def test_a_case_walks_from_first_review_to_decision(region: Container) -> None:
 
     score = service.score(BUREAU, finding.doctor_id)
     assert score["points"] == 5 and score["status"] == "正常" and len(score["history"]) == 1
+    assert score["name"]
     with region.engine.connect() as connection:
         assert connection.execute(select(func.count()).select_from(practitioner_points)).scalar_one() == 1
     assert _audits(region, "supervision.case.decide") == 1

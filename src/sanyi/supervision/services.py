@@ -19,7 +19,7 @@ from sanyi.infrastructure.audit import AuditLog
 from sanyi.infrastructure.uow import UnitOfWorkFactory
 from sanyi.kernel.clock import Clock, local_date
 from sanyi.kernel.errors import DomainError
-from sanyi.registry.api import Viewer
+from sanyi.registry.api import Viewer, institutions, practitioners
 from sanyi.supervision.errors import (
     SUPERVISION_FORBIDDEN,
     SUPERVISION_INVALID_OUTCOME,
@@ -61,6 +61,14 @@ class Outcome:
     responsibility: str | None
     referral: bool
     note: str
+
+
+def _names(connection: Connection, table: Any, codes: Sequence[str]) -> dict[str, str]:
+    """Names of institutions or practitioners by code (staff names are not personal patient data)."""
+    if not codes:
+        return {}
+    query = select(table.c.code, table.c.name).where(table.c.code.in_(list(codes)))
+    return {str(code): str(name) for code, name in connection.execute(query)}
 
 
 def _not_found(kind: str, kind_zh: str, ident: Any) -> DomainError:
@@ -232,6 +240,10 @@ class SupervisionService:
                     for row in uow.connection.execute(query)
                     if row[0] is not None
                 ]
+            for name, table in (("by_institution", institutions), ("by_doctor", practitioners)):
+                names = _names(uow.connection, table, [x["key"] for x in result[name]])
+                for item in result[name]:
+                    item["name"] = names.get(item["key"])
         return result
 
     # -- cases -----------------------------------------------------------------------------------
@@ -556,11 +568,13 @@ class SupervisionService:
                 {"year": year},
             )
             uow.commit()
+            name = _names(uow.connection, practitioners, [doctor_id]).get(doctor_id)
         history = [dict(row._mapping) for row in rows]
         total = sum(int(h["points"]) for h in history if h["year"] == year)
         state: Standing = standing(self.workflow.scoring, total)
         return {
             "doctor_id": doctor_id,
+            "name": name,
             "year": year,
             "points": total,
             "status": state.status,

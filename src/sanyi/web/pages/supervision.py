@@ -62,12 +62,12 @@ def dashboard(request: Request, _: CurrentPrincipal) -> HTMLResponse:
         ),
         "institution": bar_chart(
             t("supervision.by_institution"),
-            [x["key"] for x in board["by_institution"]],
+            [x["name"] or x["key"] for x in board["by_institution"]],
             [x["count"] for x in board["by_institution"]],
         ),
         "doctor": bar_chart(
             t("supervision.by_doctor"),
-            [x["key"] for x in board["by_doctor"]],
+            [f"{x['name']} {x['key']}" if x["name"] else x["key"] for x in board["by_doctor"]],
             [x["count"] for x in board["by_doctor"]],
         ),
         "month": bar_chart(
