@@ -14,6 +14,7 @@ from sqlalchemy import Engine, MetaData
 import sanyi.care.api
 import sanyi.registry.api
 import sanyi.settlement.api
+import sanyi.supervision.api
 import sanyi.synth.api
 from sanyi.identity.api import IdentityService, LoginPolicy
 from sanyi.infrastructure.audit import AuditLog  # registers the audit_log table
@@ -78,7 +79,19 @@ class Container:
 
     @cached_property
     def settlement(self) -> sanyi.settlement.api.SettlementService:
-        return sanyi.settlement.api.SettlementService(self.uow, self.clock, self.audit)
+        # The 事中 supervision check is injected here: supervision sits above settlement.
+        mode = self.settings.supervision_mode
+        return sanyi.settlement.api.SettlementService(
+            self.uow,
+            self.clock,
+            self.audit,
+            screen=None if mode == "off" else sanyi.supervision.api.screen_record,
+            block=frozenset({"violation"}) if mode == "block" else frozenset(),
+        )
+
+    @cached_property
+    def supervision(self) -> sanyi.supervision.api.SupervisionService:
+        return sanyi.supervision.api.SupervisionService(self.uow, self.clock, self.audit)
 
     def dispose(self) -> None:
         if "engine" in self.__dict__:

@@ -8,6 +8,7 @@ from sanyi.cli.demo import demo
 from sanyi.cli.exporting import export
 from sanyi.cli.serve import serve
 from sanyi.cli.settle import settle_command, settle_encounters_command
+from sanyi.cli.supervise import supervise_command
 
 app = typer.Typer(
     help="三医联动综合平台 · Sanyi, the platform of the linked reform of healthcare, insurance and medicines",
@@ -27,6 +28,7 @@ app.command("demo")(demo)
 app.command("export")(export)
 app.command("settle")(settle_command)
 app.command("settle-encounters")(settle_encounters_command)
+app.command("supervise")(supervise_command)
 
 
 @app.command("version")

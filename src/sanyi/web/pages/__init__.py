@@ -12,6 +12,7 @@ from sanyi.web.pages import (
     registry,
     settlement,
     shell,
+    supervision,
     templates_download,
 )
 
@@ -29,4 +30,5 @@ def routers() -> list[APIRouter]:
         care.router,
         settlement.router,
         drg.router,
+        supervision.router,
     ]
