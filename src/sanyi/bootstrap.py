@@ -15,6 +15,7 @@ import sanyi.care.api
 import sanyi.registry.api
 import sanyi.settlement.api
 import sanyi.synth.api
+import sanyi.tiered.api
 from sanyi.identity.api import IdentityService, LoginPolicy
 from sanyi.infrastructure.audit import AuditLog  # registers the audit_log table
 from sanyi.infrastructure.db import create_db_engine, metadata
@@ -79,6 +80,10 @@ class Container:
     @cached_property
     def settlement(self) -> sanyi.settlement.api.SettlementService:
         return sanyi.settlement.api.SettlementService(self.uow, self.clock, self.audit)
+
+    @cached_property
+    def tiered(self) -> sanyi.tiered.api.TieredServices:
+        return sanyi.tiered.api.build_services(self.uow, self.clock, self.audit, self.settlement)
 
     def dispose(self) -> None:
         if "engine" in self.__dict__:

@@ -1,0 +1,94 @@
+"""What other parts of Sanyi may use of tiered care."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sanyi.infrastructure.audit import AuditLog
+from sanyi.infrastructure.uow import UnitOfWorkFactory
+from sanyi.kernel.clock import Clock
+from sanyi.settlement.api import SettlementService
+from sanyi.tiered.booking import BookingState, Channel, Session, plan_slots
+from sanyi.tiered.booking_service import BookingPolicy, BookingRequest, BookingService
+from sanyi.tiered.contract_service import ContractService
+from sanyi.tiered.contracts import ContractPolicy, ContractState, TerminationReason
+from sanyi.tiered.errors import SLOT_FULL, TIERED_NOT_FOUND, TIERED_TRANSITION_REFUSED
+from sanyi.tiered.recognition import RepeatReason
+from sanyi.tiered.referral_service import ReferralService
+from sanyi.tiered.referrals import TRANSITIONS as REFERRAL_TRANSITIONS
+from sanyi.tiered.referrals import ReferralPolicy, ReferralState, claim_referral
+from sanyi.tiered.results_service import ResultsService
+from sanyi.tiered.tables import (
+    bookings,
+    contracts,
+    referral_events,
+    referrals,
+    results,
+    schedules,
+    slots,
+    teams,
+)
+
+
+@dataclass(frozen=True)
+class TieredServices:
+    """The four parts of tiered care, wired once by the composition root."""
+
+    contracts: ContractService
+    referrals: ReferralService
+    booking: BookingService
+    results: ResultsService
+
+
+def build_services(
+    uow: UnitOfWorkFactory,
+    clock: Clock,
+    audit: AuditLog,
+    settlement: SettlementService,
+    *,
+    contract_policy: ContractPolicy | None = None,
+    referral_policy: ReferralPolicy | None = None,
+    booking_policy: BookingPolicy | None = None,
+) -> TieredServices:
+    booking = BookingService(uow, clock, audit, booking_policy)
+    return TieredServices(
+        contracts=ContractService(uow, clock, audit, contract_policy),
+        referrals=ReferralService(uow, clock, audit, booking, settlement, referral_policy),
+        booking=booking,
+        results=ResultsService(uow, clock, audit),
+    )
+
+
+__all__ = [
+    "REFERRAL_TRANSITIONS",
+    "SLOT_FULL",
+    "TIERED_NOT_FOUND",
+    "TIERED_TRANSITION_REFUSED",
+    "BookingPolicy",
+    "BookingRequest",
+    "BookingService",
+    "BookingState",
+    "Channel",
+    "ContractPolicy",
+    "ContractService",
+    "ContractState",
+    "ReferralPolicy",
+    "ReferralService",
+    "ReferralState",
+    "RepeatReason",
+    "ResultsService",
+    "Session",
+    "TerminationReason",
+    "TieredServices",
+    "bookings",
+    "build_services",
+    "claim_referral",
+    "contracts",
+    "plan_slots",
+    "referral_events",
+    "referrals",
+    "results",
+    "schedules",
+    "slots",
+    "teams",
+]
