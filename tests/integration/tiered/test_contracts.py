@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sanyi.infrastructure.audit import audit_log
 from sanyi.kernel.errors import DomainError
 from sanyi.tiered.api import ContractPolicy, ContractService
-from tests.integration.tiered_region import TieredRegion, region, tiered_region  # noqa: F401
+from tests.integration.tiered.conftest import TieredRegion
 
 pytestmark = pytest.mark.db
 
