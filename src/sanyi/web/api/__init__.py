@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from sanyi.web.api import admin, auth, care, health, public, registry, settlement
+from sanyi.web.api import admin, auth, care, health, public, registry, settlement, tiered
 
 
 def routers() -> list[APIRouter]:
@@ -14,4 +14,5 @@ def routers() -> list[APIRouter]:
         registry.router,
         care.router,
         settlement.router,
+        tiered.router,
     ]
