@@ -12,7 +12,7 @@ from sanyi.tiered.booking import BookingState, Channel, Session, plan_slots
 from sanyi.tiered.booking_service import BookingPolicy, BookingRequest, BookingService
 from sanyi.tiered.contract_service import ContractService
 from sanyi.tiered.contracts import ContractPolicy, ContractState, TerminationReason
-from sanyi.tiered.errors import SLOT_FULL, TIERED_NOT_FOUND, TIERED_TRANSITION_REFUSED
+from sanyi.tiered.errors import SLOT_FULL, TIERED_INVALID, TIERED_NOT_FOUND, TIERED_TRANSITION_REFUSED
 from sanyi.tiered.recognition import RepeatReason
 from sanyi.tiered.referral_service import ReferralService
 from sanyi.tiered.referrals import TRANSITIONS as REFERRAL_TRANSITIONS
@@ -62,6 +62,7 @@ def build_services(
 __all__ = [
     "REFERRAL_TRANSITIONS",
     "SLOT_FULL",
+    "TIERED_INVALID",
     "TIERED_NOT_FOUND",
     "TIERED_TRANSITION_REFUSED",
     "BookingPolicy",

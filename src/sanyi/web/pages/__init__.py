@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from sanyi.web.pages import admin, auth, care, docs, public, registry, settlement, shell
+from sanyi.web.pages import admin, auth, care, docs, public, registry, settlement, shell, tiered
 
 
 def routers() -> list[APIRouter]:
@@ -15,4 +15,5 @@ def routers() -> list[APIRouter]:
         registry.router,
         care.router,
         settlement.router,
+        tiered.router,
     ]

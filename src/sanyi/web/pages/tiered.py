@@ -1,0 +1,214 @@
+"""Tiered-care pages: overview (coverage), the family doctor's contracts and referrals (booking into
+reserved slots), the hospital referral desk (incoming queue with timers, refreshed by HTMX),
+sessions, and results lookup with recognition rates.
+
+Forms post back to the page; a refused action re-renders the page with the error's code and
+message and changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from sanyi.kernel.errors import DomainError
+from sanyi.tiered.api import TIERED_INVALID
+from sanyi.web.context import container
+from sanyi.web.security import CurrentPrincipal
+from sanyi.web.templating import render
+from sanyi.web.viewer import viewer
+
+router = APIRouter(prefix="/tiered-care", include_in_schema=False)
+
+
+async def _form(request: Request) -> dict[str, str]:
+    return {key: value.strip() for key, value in (await request.form()).items() if isinstance(value, str)}
+
+
+def _or_error(
+    request: Request,
+    template: str,
+    context: Callable[[], dict[str, Any]],
+    action: Callable[[], Any],
+    target: str,
+) -> Response:
+    try:
+        action()
+    except DomainError as error:
+        return render(request, template, {**context(), "error": error}, status_code=422)
+    return RedirectResponse(target, status_code=303)
+
+
+# -- overview --------------------------------------------------------------------------------------
+@router.get("", response_class=HTMLResponse)
+def index(request: Request, _: CurrentPrincipal) -> HTMLResponse:
+    services = container(request).tiered
+    who = viewer(request)
+    return render(
+        request,
+        "tiered/index.html",
+        {
+            "areas": services.contracts.coverage(who, by="area"),
+            "teams": services.contracts.list_teams(who),
+            "overdue": services.referrals.overdue_count(who) if not who.regional else None,
+        },
+    )
+
+
+# -- family doctor: contracts ----------------------------------------------------------------------
+def _contracts_context(request: Request) -> dict[str, Any]:
+    services = container(request).tiered
+    who = viewer(request)
+    return {"contracts": services.contracts.list_contracts(who), "teams": services.contracts.list_teams(who)}
+
+
+@router.get("/contracts", response_class=HTMLResponse)
+def contracts_page(request: Request, _: CurrentPrincipal) -> HTMLResponse:
+    return render(request, "tiered/contracts.html", _contracts_context(request))
+
+
+@router.post("/contracts")
+async def sign_contract(request: Request, _: CurrentPrincipal) -> Response:
+    form = await _form(request)
+    return _or_error(
+        request,
+        "tiered/contracts.html",
+        lambda: _contracts_context(request),
+        lambda: container(request).tiered.contracts.sign(
+            viewer(request),
+            person_id=form.get("person_id", ""),
+            team=form.get("team", ""),
+            package=form.get("package", "BASIC"),
+        ),
+        "/tiered-care/contracts",
+    )
+
+
+# -- family doctor: referrals into reserved slots --------------------------------------------------
+def _referrals_context(request: Request) -> dict[str, Any]:
+    services = container(request).tiered
+    who = viewer(request)
+    sessions = [s for s in services.booking.list_schedules() if s["free"] > 0 and not s["unavailable_reason"]]
+    return {"referrals": services.referrals.queue(who, incoming=False), "sessions": sessions}
+
+
+@router.get("/referrals", response_class=HTMLResponse)
+def referrals_page(request: Request, _: CurrentPrincipal) -> HTMLResponse:
+    return render(request, "tiered/referrals.html", _referrals_context(request))
+
+
+@router.post("/referrals")
+async def create_referral(request: Request, _: CurrentPrincipal) -> Response:
+    form = await _form(request)
+    services = container(request).tiered
+
+    def create() -> None:
+        session = services.booking.get_schedule(form.get("schedule_id", ""))
+        services.referrals.create(
+            viewer(request),
+            person_id=form.get("person_id", ""),
+            to_institution=session["institution"],
+            direction="up",
+            diagnosis=form.get("diagnosis", ""),
+            reason=form.get("reason", ""),
+            department=session["department"],
+            schedule_id=session["id"],
+        )
+
+    return _or_error(
+        request,
+        "tiered/referrals.html",
+        lambda: _referrals_context(request),
+        create,
+        "/tiered-care/referrals",
+    )
+
+
+# -- hospital: the referral desk -------------------------------------------------------------------
+def _desk_context(request: Request) -> dict[str, Any]:
+    return {"queue": container(request).tiered.referrals.queue(viewer(request), incoming=True)}
+
+
+@router.get("/desk", response_class=HTMLResponse)
+def desk_page(request: Request, _: CurrentPrincipal) -> HTMLResponse:
+    return render(request, "tiered/desk.html", _desk_context(request))
+
+
+@router.get("/desk/queue", response_class=HTMLResponse)
+def desk_queue(request: Request, _: CurrentPrincipal) -> HTMLResponse:
+    """The queue table alone, for HTMX to refresh the timers."""
+    return render(request, "tiered/_queue.html", _desk_context(request))
+
+
+@router.post("/desk/{referral_id}/{action}")
+async def desk_action(referral_id: str, action: str, request: Request, _: CurrentPrincipal) -> Response:
+    form = await _form(request)
+    return _or_error(
+        request,
+        "tiered/desk.html",
+        lambda: _desk_context(request),
+        lambda: container(request).tiered.referrals.act(
+            viewer(request), referral_id, action, note=form.get("note") or None
+        ),
+        "/tiered-care/desk",
+    )
+
+
+# -- hospital: sessions ----------------------------------------------------------------------------
+def _sessions_context(request: Request) -> dict[str, Any]:
+    who = viewer(request)
+    return {"sessions": container(request).tiered.booking.list_schedules(institution_code=who.institution)}
+
+
+@router.get("/schedules", response_class=HTMLResponse)
+def schedules_page(request: Request, _: CurrentPrincipal) -> HTMLResponse:
+    return render(request, "tiered/schedules.html", _sessions_context(request))
+
+
+@router.post("/schedules")
+async def create_schedule(request: Request, _: CurrentPrincipal) -> Response:
+    form = await _form(request)
+
+    def create() -> None:
+        try:
+            starts = datetime.fromisoformat(form.get("starts_at", "") + "+08:00")
+            capacity = int(form.get("capacity", "0"))
+            reserved = int(form.get("reserved_percent", "30"))
+        except ValueError:
+            raise DomainError(
+                TIERED_INVALID,
+                path="starts_at",
+                field="starts_at",
+                value=form.get("starts_at"),
+                reason="not a date and time",
+                reason_zh="日期时间或数量无效",
+            ) from None
+        container(request).tiered.booking.create_schedule(
+            viewer(request),
+            department=form.get("department", ""),
+            starts_at=starts,
+            capacity=capacity,
+            reserved_percent=reserved,
+        )
+
+    return _or_error(
+        request, "tiered/schedules.html", lambda: _sessions_context(request), create, "/tiered-care/schedules"
+    )
+
+
+# -- results ---------------------------------------------------------------------------------------
+@router.get("/results", response_class=HTMLResponse)
+def results_page(request: Request, _: CurrentPrincipal, person_id: str = "") -> HTMLResponse:
+    services = container(request).tiered
+    who = viewer(request)
+    context: dict[str, Any] = {"person_id": person_id.strip(), "rates": services.results.rates(who)}
+    if context["person_id"]:
+        try:
+            context["results"] = services.results.lookup(who, context["person_id"])
+        except DomainError as error:
+            context["error"] = error
+    return render(request, "tiered/results.html", context)
