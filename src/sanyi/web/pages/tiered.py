@@ -15,6 +15,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from sanyi.kernel.clock import SHANGHAI
 from sanyi.kernel.errors import DomainError
 from sanyi.tiered.api import TIERED_INVALID
 from sanyi.web.context import container
@@ -23,6 +24,17 @@ from sanyi.web.templating import render
 from sanyi.web.viewer import viewer
 
 router = APIRouter(prefix="/tiered-care", include_in_schema=False)
+
+
+def local_time(iso: str | None) -> str:
+    """An instant of the API (UTC ISO text) as Shanghai wall-clock time for the page."""
+    if not iso:
+        return "—"
+    return datetime.fromisoformat(iso).astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+
+
+def _render(request: Request, template: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
+    return render(request, template, {**context, "local_time": local_time}, status_code=status_code)
 
 
 async def _form(request: Request) -> dict[str, str]:
@@ -39,7 +51,7 @@ def _or_error(
     try:
         action()
     except DomainError as error:
-        return render(request, template, {**context(), "error": error}, status_code=422)
+        return _render(request, template, {**context(), "error": error}, status_code=422)
     return RedirectResponse(target, status_code=303)
 
 
@@ -48,7 +60,7 @@ def _or_error(
 def index(request: Request, _: CurrentPrincipal) -> HTMLResponse:
     services = container(request).tiered
     who = viewer(request)
-    return render(
+    return _render(
         request,
         "tiered/index.html",
         {
@@ -68,7 +80,7 @@ def _contracts_context(request: Request) -> dict[str, Any]:
 
 @router.get("/contracts", response_class=HTMLResponse)
 def contracts_page(request: Request, _: CurrentPrincipal) -> HTMLResponse:
-    return render(request, "tiered/contracts.html", _contracts_context(request))
+    return _render(request, "tiered/contracts.html", _contracts_context(request))
 
 
 @router.post("/contracts")
@@ -98,7 +110,7 @@ def _referrals_context(request: Request) -> dict[str, Any]:
 
 @router.get("/referrals", response_class=HTMLResponse)
 def referrals_page(request: Request, _: CurrentPrincipal) -> HTMLResponse:
-    return render(request, "tiered/referrals.html", _referrals_context(request))
+    return _render(request, "tiered/referrals.html", _referrals_context(request))
 
 
 @router.post("/referrals")
@@ -135,13 +147,13 @@ def _desk_context(request: Request) -> dict[str, Any]:
 
 @router.get("/desk", response_class=HTMLResponse)
 def desk_page(request: Request, _: CurrentPrincipal) -> HTMLResponse:
-    return render(request, "tiered/desk.html", _desk_context(request))
+    return _render(request, "tiered/desk.html", _desk_context(request))
 
 
 @router.get("/desk/queue", response_class=HTMLResponse)
 def desk_queue(request: Request, _: CurrentPrincipal) -> HTMLResponse:
     """The queue table alone, for HTMX to refresh the timers."""
-    return render(request, "tiered/_queue.html", _desk_context(request))
+    return _render(request, "tiered/_queue.html", _desk_context(request))
 
 
 @router.post("/desk/{referral_id}/{action}")
@@ -166,7 +178,7 @@ def _sessions_context(request: Request) -> dict[str, Any]:
 
 @router.get("/schedules", response_class=HTMLResponse)
 def schedules_page(request: Request, _: CurrentPrincipal) -> HTMLResponse:
-    return render(request, "tiered/schedules.html", _sessions_context(request))
+    return _render(request, "tiered/schedules.html", _sessions_context(request))
 
 
 @router.post("/schedules")
@@ -211,4 +223,4 @@ def results_page(request: Request, _: CurrentPrincipal, person_id: str = "") -> 
             context["results"] = services.results.lookup(who, context["person_id"])
         except DomainError as error:
             context["error"] = error
-    return render(request, "tiered/results.html", context)
+    return _render(request, "tiered/results.html", context)
