@@ -14,7 +14,7 @@ from sanyi.tiered.contract_service import ContractService
 from sanyi.tiered.contracts import ContractPolicy, ContractState, TerminationReason
 from sanyi.tiered.errors import SLOT_FULL, TIERED_INVALID, TIERED_NOT_FOUND, TIERED_TRANSITION_REFUSED
 from sanyi.tiered.recognition import RepeatReason
-from sanyi.tiered.referral_service import ReferralService
+from sanyi.tiered.referral_service import ReferralService, attended_referral
 from sanyi.tiered.referrals import TRANSITIONS as REFERRAL_TRANSITIONS
 from sanyi.tiered.referrals import ReferralPolicy, ReferralState, claim_referral
 from sanyi.tiered.results_service import ResultsService
@@ -81,6 +81,7 @@ __all__ = [
     "Session",
     "TerminationReason",
     "TieredServices",
+    "attended_referral",
     "bookings",
     "build_services",
     "claim_referral",

@@ -418,3 +418,25 @@ def _desk(viewer: Viewer, referral: Referral) -> Viewer:
     return Viewer(
         viewer.username, viewer.role, referral.to_institution, regional=False, source_ip=viewer.source_ip
     )
+
+
+def attended_referral(
+    connection: Connection,
+    person_id: str,
+    institution_code: str,
+    at: datetime,
+    referral_id: str | None = None,
+) -> dict[str, Any] | None:
+    """The claim's ``encounter.referral`` block for a stored visit: the encounter's own referral, or
+    the person's attended referral to that institution that was valid when the visit started."""
+    query = select(referrals).where(
+        referrals.c.person_id == person_id,
+        referrals.c.to_institution == institution_code,
+        referrals.c.state.in_(("arrived", "completed")),
+    )
+    if referral_id is not None:
+        query = query.where(referrals.c.id == referral_id)
+    else:
+        query = query.where(referrals.c.created_at <= at, referrals.c.valid_until >= at)
+    row = connection.execute(query.order_by(referrals.c.created_at.desc()).limit(1)).first()
+    return None if row is None else claim_referral(to_referral(row))

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from sanyi.kernel.errors import DomainError
 from sanyi.registry.api import Viewer
-from sanyi.tiered.api import BookingRequest, Channel, bookings, referral_events, slots
+from sanyi.tiered.api import BookingRequest, Channel, attended_referral, bookings, referral_events, slots
 from tests.integration.tiered.conftest import TieredRegion
 
 pytestmark = pytest.mark.db
@@ -208,3 +208,21 @@ def test_reserved_slots_release_limits_and_waiting_list(region: TieredRegion) ->
     with pytest.raises(DomainError) as error:
         tiered.booking.book(public, BookingRequest(schedule, people[5], Channel.PUBLIC))
     assert error.value.code == "SCHEDULE_UNAVAILABLE"
+
+
+def test_a_stored_visit_finds_its_attended_referral(region: TieredRegion) -> None:
+    tiered = region.container.tiered
+    person = region.people[5]
+    referral = _refer(region, person)
+    visit = region.clock.now() + timedelta(days=3)
+    with region.container.engine.connect() as connection:
+        assert attended_referral(connection, person, region.hospital, visit) is None  # not yet attended
+    tiered.referrals.act(region.desk(), referral["id"], "accept")
+    tiered.referrals.act(region.desk(), referral["id"], "schedule", schedule_id=_schedule(region))
+    tiered.referrals.act(region.desk(), referral["id"], "arrive")
+    with region.container.engine.connect() as connection:
+        block = attended_referral(connection, person, region.hospital, visit)
+        assert block is not None and block["id"] == referral["id"] and block["direction"] == "up"
+        assert attended_referral(connection, person, region.hospital, visit + timedelta(days=40)) is None
+        assert attended_referral(connection, person, region.secondary, visit) is None
+        assert attended_referral(connection, person, region.hospital, visit, referral_id="other") is None
