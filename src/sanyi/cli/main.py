@@ -3,7 +3,7 @@
 import typer
 
 from sanyi import __version__
-from sanyi.cli import db, knowledge, policy, synth, user
+from sanyi.cli import db, knowledge, policy, synth, tiered, user
 from sanyi.cli.demo import demo
 from sanyi.cli.serve import serve
 from sanyi.cli.settle import settle_command, settle_encounters_command
@@ -19,6 +19,7 @@ app.add_typer(user.app, name="user")
 app.add_typer(knowledge.app, name="knowledge")
 app.add_typer(synth.app, name="synth")
 app.add_typer(policy.app, name="policy")
+app.add_typer(tiered.app, name="tiered")
 app.command("serve")(serve)
 app.command("demo")(demo)
 app.command("settle")(settle_command)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -9,15 +10,17 @@ from sqlalchemy import Row, case, func, insert, select, update
 
 from sanyi.infrastructure.audit import AuditLog
 from sanyi.infrastructure.uow import UnitOfWorkFactory
-from sanyi.kernel.clock import Clock, ensure_aware
-from sanyi.kernel.errors import DomainError
+from sanyi.kernel.clock import SHANGHAI, Clock, ensure_aware
+from sanyi.kernel.errors import DomainError, Issue
 from sanyi.kernel.ids import new_id
 from sanyi.knowledge.tiered import RecognisableItem, recognisable_items
 from sanyi.registry.api import Viewer
-from sanyi.tiered.common import institution, not_found, own_institution, resident
+from sanyi.tiered.common import institution, invalid, not_found, own_institution, resident
 from sanyi.tiered.errors import RESULT_ITEM_UNKNOWN, TIERED_TRANSITION_REFUSED
 from sanyi.tiered.recognition import Result, decide, propose, recognition_rate
 from sanyi.tiered.tables import orders, results
+
+QC_TEXT = {"1": True, "true": True, "是": True, "": True, "0": False, "false": False, "否": False}
 
 
 def _item(code: str) -> RecognisableItem:
@@ -88,6 +91,38 @@ class ResultsService:
             )
             uow.commit()
         return result_record(result)
+
+    def import_results(
+        self, viewer: Viewer, rows: Iterable[tuple[int, Mapping[str, str]]]
+    ) -> tuple[int, list[Issue]]:
+        """Load results from a table (person_id, item, taken_at, qc_passed): every bad row is
+        reported with its number and field, the good ones are stored (one transaction each)."""
+        stored, issues = 0, []
+        for number, values in rows:
+            try:
+                taken = values.get("taken_at", "")
+                try:
+                    moment = datetime.fromisoformat(taken)
+                    if moment.tzinfo is None:  # a time written without a zone is Beijing time
+                        moment = moment.replace(tzinfo=SHANGHAI)
+                except ValueError:
+                    raise invalid("taken_at", taken, "not a date and time", "不是有效的日期时间") from None
+                qc = values.get("qc_passed", "1").strip().lower()
+                if qc not in QC_TEXT:
+                    raise invalid(
+                        "qc_passed", qc, "1/0, true/false or 是/否", "应为 1/0、true/false 或 是/否"
+                    )
+                self.record_result(
+                    viewer,
+                    person_id=values.get("person_id", ""),
+                    item=values.get("item", ""),
+                    taken_at=moment,
+                    qc_passed=QC_TEXT[qc],
+                )
+                stored += 1
+            except DomainError as error:
+                issues.append(error.as_issue(row=number))
+        return stored, issues
 
     def order(self, viewer: Viewer, *, person_id: str, item: str) -> dict[str, Any]:
         """An order for an item: proposes an existing result when one is recognisable."""
