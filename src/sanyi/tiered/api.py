@@ -11,13 +11,14 @@ from sanyi.settlement.api import SettlementService
 from sanyi.tiered.booking import BookingState, Channel, Session, plan_slots
 from sanyi.tiered.booking_service import BookingPolicy, BookingRequest, BookingService
 from sanyi.tiered.contract_service import ContractService
-from sanyi.tiered.contracts import ContractPolicy, ContractState, TerminationReason
+from sanyi.tiered.contracts import ContractPolicy, ContractState, TerminationReason, contract_end
 from sanyi.tiered.errors import SLOT_FULL, TIERED_INVALID, TIERED_NOT_FOUND, TIERED_TRANSITION_REFUSED
 from sanyi.tiered.recognition import RepeatReason
 from sanyi.tiered.referral_service import ReferralService, attended_referral
 from sanyi.tiered.referrals import TRANSITIONS as REFERRAL_TRANSITIONS
 from sanyi.tiered.referrals import ReferralPolicy, ReferralState, claim_referral
 from sanyi.tiered.results_service import ResultsService
+from sanyi.tiered.tables import ALL_TABLES as TIERED_TABLES
 from sanyi.tiered.tables import (
     bookings,
     contracts,
@@ -64,6 +65,7 @@ __all__ = [
     "SLOT_FULL",
     "TIERED_INVALID",
     "TIERED_NOT_FOUND",
+    "TIERED_TABLES",
     "TIERED_TRANSITION_REFUSED",
     "BookingPolicy",
     "BookingRequest",
@@ -85,6 +87,7 @@ __all__ = [
     "bookings",
     "build_services",
     "claim_referral",
+    "contract_end",
     "contracts",
     "plan_slots",
     "referral_events",

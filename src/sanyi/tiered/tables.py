@@ -204,3 +204,17 @@ orders = Table(
     Column("ordered_by", String(64), nullable=False),
     Index("ix_tiered_orders_institution_item", "institution_code", "item_code"),
 )
+
+# Every table of tiered care (to clear a region: they refer to its residents and institutions).
+ALL_TABLES = (
+    teams,
+    contracts,
+    referrals,
+    referral_events,
+    schedules,
+    slots,
+    bookings,
+    waitlist,
+    results,
+    orders,
+)
