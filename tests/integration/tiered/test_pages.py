@@ -76,3 +76,49 @@ def test_refer_into_a_reserved_slot_and_accept_through_the_forms(
     assert accepted.status_code == 200 and "已预约" in accepted.text
     refused = doctor.post(f"/tiered-care/desk/{referral}/arrive", data={"csrf_token": doctor_csrf})
     assert refused.status_code == 422 and "TIERED_TRANSITION_REFUSED" in refused.text
+
+
+def test_sign_book_a_reserved_slot_and_terminate_through_the_forms(
+    clients: dict[str, tuple[TestClient, str]], region: TieredRegion
+) -> None:
+    tiered = region.container.tiered
+    tiered.contracts.create_team(
+        region.doctor(),
+        code="PG-T",
+        name="PG",
+        gp=region.staff[0],
+        nurse=region.staff[3],
+        public_health=region.staff[4],
+    )
+    tiered.booking.create_schedule(
+        region.desk(), department="03", starts_at=datetime(2024, 3, 6, 0, 30, tzinfo=UTC), capacity=10
+    )
+    doctor, csrf = clients["doctor"]
+    person = region.people[7]
+    signed = doctor.post(
+        "/tiered-care/contracts",
+        data={"csrf_token": csrf, "person_id": person, "team": "PG-T", "package": "BASIC"},
+        follow_redirects=False,
+    )
+    assert signed.status_code == 303
+    contract = tiered.contracts.list_contracts(region.doctor())[0]
+    page = doctor.get("/tiered-care/contracts").text
+    assert f"book-{contract['id']}" in page and "预留号余 3" in page
+    session = tiered.booking.list_schedules()[0]["id"]
+    booked = doctor.post(
+        f"/tiered-care/contracts/{contract['id']}/book",
+        data={"csrf_token": csrf, "schedule_id": session},
+        follow_redirects=False,
+    )
+    assert booked.status_code == 303 and tiered.booking.get_schedule(session)["free_reserved"] == 2
+    again = doctor.post(
+        f"/tiered-care/contracts/{contract['id']}/book", data={"csrf_token": csrf, "schedule_id": session}
+    )
+    assert again.status_code == 422 and "BOOKING_LIMIT_REACHED" in again.text
+    ended = doctor.post(
+        f"/tiered-care/contracts/{contract['id']}/terminate",
+        data={"csrf_token": csrf, "reason": "on_request"},
+        follow_redirects=False,
+    )
+    assert ended.status_code == 303
+    assert tiered.contracts.list_contracts(region.doctor(), state="terminated")[0]["reason"] == "on_request"

@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from sanyi.kernel.clock import SHANGHAI
 from sanyi.kernel.errors import DomainError
-from sanyi.tiered.api import TIERED_INVALID
+from sanyi.tiered.api import TIERED_INVALID, BookingRequest, Channel
 from sanyi.web.context import container
 from sanyi.web.security import CurrentPrincipal
 from sanyi.web.templating import render
@@ -75,7 +75,14 @@ def index(request: Request, _: CurrentPrincipal) -> HTMLResponse:
 def _contracts_context(request: Request) -> dict[str, Any]:
     services = container(request).tiered
     who = viewer(request)
-    return {"contracts": services.contracts.list_contracts(who), "teams": services.contracts.list_teams(who)}
+    sessions = [
+        s for s in services.booking.list_schedules() if s["free_reserved"] > 0 and not s["unavailable_reason"]
+    ]
+    return {
+        "contracts": services.contracts.list_contracts(who),
+        "teams": services.contracts.list_teams(who),
+        "sessions": sessions,
+    }
 
 
 @router.get("/contracts", response_class=HTMLResponse)
@@ -97,6 +104,39 @@ async def sign_contract(request: Request, _: CurrentPrincipal) -> Response:
             package=form.get("package", "BASIC"),
         ),
         "/tiered-care/contracts",
+    )
+
+
+@router.post("/contracts/{contract_id}/{action}")
+async def contract_action(contract_id: str, action: str, request: Request, _: CurrentPrincipal) -> Response:
+    form = await _form(request)
+    services = container(request).tiered
+
+    def act() -> None:
+        who = viewer(request)
+        if action == "renew":
+            services.contracts.renew(who, contract_id)
+        elif action == "terminate":
+            services.contracts.terminate(who, contract_id, form.get("reason", ""))
+        elif action == "book":
+            contract = next(
+                (c for c in services.contracts.list_contracts(who) if c["id"] == contract_id), None
+            )
+            person = contract["person_id"] if contract else ""
+            request_ = BookingRequest(form.get("schedule_id", ""), person, Channel.FAMILY_DOCTOR)
+            services.booking.book(who, request_)
+        else:
+            raise DomainError(
+                TIERED_INVALID,
+                path="action",
+                field="action",
+                value=action,
+                reason="unknown",
+                reason_zh="未知操作",
+            )
+
+    return _or_error(
+        request, "tiered/contracts.html", lambda: _contracts_context(request), act, "/tiered-care/contracts"
     )
 
 
