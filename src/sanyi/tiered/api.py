@@ -13,6 +13,7 @@ from sanyi.tiered.booking_service import BookingPolicy, BookingRequest, BookingS
 from sanyi.tiered.contract_service import ContractService
 from sanyi.tiered.contracts import ContractPolicy, ContractState, TerminationReason, contract_end
 from sanyi.tiered.errors import SLOT_FULL, TIERED_INVALID, TIERED_NOT_FOUND, TIERED_TRANSITION_REFUSED
+from sanyi.tiered.public_booking import PublicBookingService
 from sanyi.tiered.recognition import RepeatReason
 from sanyi.tiered.referral_service import ReferralService, attended_referral
 from sanyi.tiered.referrals import TRANSITIONS as REFERRAL_TRANSITIONS
@@ -29,6 +30,7 @@ from sanyi.tiered.tables import (
     slots,
     teams,
 )
+from sanyi.tiered.verification import LogGateway, PhoneVerifier, SmsGateway
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,7 @@ class TieredServices:
     referrals: ReferralService
     booking: BookingService
     results: ResultsService
+    public: PublicBookingService
 
 
 def build_services(
@@ -50,13 +53,16 @@ def build_services(
     contract_policy: ContractPolicy | None = None,
     referral_policy: ReferralPolicy | None = None,
     booking_policy: BookingPolicy | None = None,
+    sms: SmsGateway | None = None,
 ) -> TieredServices:
     booking = BookingService(uow, clock, audit, booking_policy)
+    verifier = PhoneVerifier(clock, sms or LogGateway())
     return TieredServices(
         contracts=ContractService(uow, clock, audit, contract_policy),
         referrals=ReferralService(uow, clock, audit, booking, settlement, referral_policy),
         booking=booking,
         results=ResultsService(uow, clock, audit),
+        public=PublicBookingService(uow, booking, verifier),
     )
 
 
@@ -75,12 +81,16 @@ __all__ = [
     "ContractPolicy",
     "ContractService",
     "ContractState",
+    "LogGateway",
+    "PhoneVerifier",
+    "PublicBookingService",
     "ReferralPolicy",
     "ReferralService",
     "ReferralState",
     "RepeatReason",
     "ResultsService",
     "Session",
+    "SmsGateway",
     "TerminationReason",
     "TieredServices",
     "attended_referral",

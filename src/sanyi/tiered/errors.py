@@ -97,3 +97,9 @@ RESULT_ITEM_UNKNOWN = ErrorSpec(
     "项目 {item} 不在互认项目目录中",
     "item {item} is not in the list of recognisable items",
 )
+PHONE_CHECK_FAILED = ErrorSpec(
+    "PHONE_CHECK_FAILED",
+    ErrorKind.FORBIDDEN,
+    "身份证号、手机号或验证码不正确，或验证码已过期",
+    "the ID, phone or code is wrong, or the code has expired",
+)

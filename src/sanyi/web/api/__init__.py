@@ -15,4 +15,5 @@ def routers() -> list[APIRouter]:
         care.router,
         settlement.router,
         tiered.router,
+        tiered.public_router,
     ]

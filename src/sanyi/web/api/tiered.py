@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 
 from sanyi.tiered.api import BookingRequest, Channel
 from sanyi.web.api.schemas import ERROR_RESPONSES
-from sanyi.web.context import container
+from sanyi.web.context import client_ip, container
 from sanyi.web.security import CurrentPrincipal
 from sanyi.web.viewer import viewer
 
@@ -295,3 +295,37 @@ def decide(order_id: str, body: DecisionIn, _: CurrentPrincipal, request: Reques
 @router.get("/recognition-rates", summary="互认率 · recognition rate by institution and item")
 def rates(_: CurrentPrincipal, request: Request) -> list[Json]:
     return container(request).tiered.results.rates(viewer(request))
+
+
+# -- public booking (no login) ---------------------------------------------------------------------
+public_router = APIRouter(prefix="/api/public/booking", tags=["public booking"], responses=ERROR_RESPONSES)
+
+
+class PhoneIn(BaseModel):
+    citizen_id: str = Field(min_length=18, max_length=18)
+    phone: str = Field(min_length=11, max_length=20)
+
+
+class PublicBookingIn(PhoneIn):
+    code: str = Field(min_length=6, max_length=6)
+    schedule_id: str
+
+
+@public_router.get("/sessions", summary="可预约场次 · sessions open for booking")
+def public_sessions(request: Request) -> list[Json]:
+    return container(request).tiered.public.sessions()
+
+
+@public_router.post("/code", summary="发送验证码 · send a code to the registered phone", status_code=202)
+def send_code(body: PhoneIn, request: Request) -> JSONResponse:
+    container(request).tiered.public.request_code(body.citizen_id, body.phone)
+    # The same answer whether or not the ID and phone matched: nothing to enumerate.
+    return JSONResponse({"sent": True}, status_code=202)
+
+
+@public_router.post("", summary="公众预约 · book a public slot with the code", status_code=201)
+def public_book(body: PublicBookingIn, request: Request) -> JSONResponse:
+    booked = container(request).tiered.public.book(
+        body.citizen_id, body.phone, body.code, body.schedule_id, client_ip(request)
+    )
+    return _created(booked)

@@ -16,4 +16,5 @@ def routers() -> list[APIRouter]:
         care.router,
         settlement.router,
         tiered.router,
+        tiered.public_router,
     ]

@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sanyi.kernel.clock import SHANGHAI
 from sanyi.kernel.errors import DomainError
 from sanyi.tiered.api import TIERED_INVALID, BookingRequest, Channel
-from sanyi.web.context import container
+from sanyi.web.context import client_ip, container
 from sanyi.web.security import CurrentPrincipal
 from sanyi.web.templating import render
 from sanyi.web.viewer import viewer
@@ -264,3 +264,38 @@ def results_page(request: Request, _: CurrentPrincipal, person_id: str = "") -> 
         except DomainError as error:
             context["error"] = error
     return _render(request, "tiered/results.html", context)
+
+
+# -- public booking (no login) ---------------------------------------------------------------------
+public_router = APIRouter(prefix="/public/booking", include_in_schema=False)
+
+
+def _public_context(request: Request, values: dict[str, str]) -> dict[str, Any]:
+    return {"sessions": container(request).tiered.public.sessions(), "values": values}
+
+
+@public_router.get("", response_class=HTMLResponse)
+def public_booking_page(request: Request) -> HTMLResponse:
+    return _render(request, "tiered/public_booking.html", _public_context(request, {}))
+
+
+@public_router.post("", response_class=HTMLResponse)
+async def public_booking_submit(request: Request) -> HTMLResponse:
+    form = await _form(request)
+    public = container(request).tiered.public
+    context = _public_context(request, form)
+    try:
+        if form.get("action") == "code":
+            public.request_code(form.get("citizen_id", ""), form.get("phone", ""))
+            context["code_sent"] = True
+        else:
+            context["booked"] = public.book(
+                form.get("citizen_id", ""),
+                form.get("phone", ""),
+                form.get("code", ""),
+                form.get("schedule_id", ""),
+                client_ip(request),
+            )
+    except DomainError as error:
+        return _render(request, "tiered/public_booking.html", {**context, "error": error}, status_code=422)
+    return _render(request, "tiered/public_booking.html", context)
