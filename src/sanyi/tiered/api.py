@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sanyi.infrastructure.audit import AuditLog
 from sanyi.infrastructure.uow import UnitOfWorkFactory
 from sanyi.kernel.clock import Clock
+from sanyi.knowledge.tiered import recognisable_items
 from sanyi.settlement.api import SettlementService
 from sanyi.tiered.booking import BookingState, Channel, Session, plan_slots
 from sanyi.tiered.booking_service import BookingPolicy, BookingRequest, BookingService
@@ -100,6 +101,7 @@ __all__ = [
     "contract_end",
     "contracts",
     "plan_slots",
+    "recognisable_items",
     "referral_events",
     "referrals",
     "results",

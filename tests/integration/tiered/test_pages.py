@@ -122,3 +122,36 @@ def test_sign_book_a_reserved_slot_and_terminate_through_the_forms(
     )
     assert ended.status_code == 303
     assert tiered.contracts.list_contracts(region.doctor(), state="terminated")[0]["reason"] == "on_request"
+
+
+def test_order_recognise_or_repeat_through_the_results_page(
+    clients: dict[str, tuple[TestClient, str]], region: TieredRegion
+) -> None:
+    results = region.container.tiered.results
+    person = region.people[8]
+    results.record_result(region.desk(), person_id=person, item="IMG004", taken_at=region.clock.now())
+    doctor, csrf = clients["doctor"]
+    ordered = doctor.post(
+        "/tiered-care/results/order", data={"csrf_token": csrf, "person_id": person, "item": "IMG004"}
+    )
+    assert ordered.status_code == 200 and "互认有效期至" in ordered.text
+    order_id = (
+        results.rates(region.doctor())
+        and region.container.tiered.results.order(region.doctor(), person_id=person, item="IMG004")["id"]
+    )
+    repeated = doctor.post(
+        f"/tiered-care/results/orders/{order_id}",
+        data={"csrf_token": csrf, "person_id": person, "accept": "0", "reason": "condition_changed"},
+    )
+    assert repeated.status_code == 200 and "已记录重复检查" in repeated.text
+    again = doctor.post(
+        f"/tiered-care/results/orders/{order_id}",
+        data={"csrf_token": csrf, "person_id": person, "accept": "1"},
+    )
+    assert again.status_code == 422 and "TIERED_TRANSITION_REFUSED" in again.text
+    unknown = doctor.post(
+        "/tiered-care/results/order", data={"csrf_token": csrf, "person_id": person, "item": "X"}
+    )
+    assert unknown.status_code == 422 and "RESULT_ITEM_UNKNOWN" in unknown.text
+    looked = doctor.get(f"/tiered-care/results?person_id={person}").text
+    assert "超声" in looked

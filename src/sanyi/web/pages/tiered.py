@@ -17,13 +17,15 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from sanyi.kernel.clock import SHANGHAI
 from sanyi.kernel.errors import DomainError
-from sanyi.tiered.api import TIERED_INVALID, BookingRequest, Channel
+from sanyi.tiered.api import TIERED_INVALID, BookingRequest, Channel, RepeatReason, recognisable_items
 from sanyi.web.context import client_ip, container
 from sanyi.web.security import CurrentPrincipal
 from sanyi.web.templating import render
 from sanyi.web.viewer import viewer
 
 router = APIRouter(prefix="/tiered-care", include_in_schema=False)
+ITEMS = tuple(recognisable_items().values())
+REPEAT_REASONS = tuple(reason.value for reason in RepeatReason)
 
 
 def local_time(iso: str | None) -> str:
@@ -253,16 +255,52 @@ async def create_schedule(request: Request, _: CurrentPrincipal) -> Response:
 
 
 # -- results ---------------------------------------------------------------------------------------
-@router.get("/results", response_class=HTMLResponse)
-def results_page(request: Request, _: CurrentPrincipal, person_id: str = "") -> HTMLResponse:
+def _results_context(request: Request, person_id: str) -> dict[str, Any]:
     services = container(request).tiered
     who = viewer(request)
-    context: dict[str, Any] = {"person_id": person_id.strip(), "rates": services.results.rates(who)}
-    if context["person_id"]:
+    context: dict[str, Any] = {
+        "person_id": person_id,
+        "rates": services.results.rates(who),
+        "items": ITEMS,
+        "repeat_reasons": REPEAT_REASONS,
+    }
+    if person_id:
         try:
-            context["results"] = services.results.lookup(who, context["person_id"])
+            context["results"] = services.results.lookup(who, person_id)
         except DomainError as error:
             context["error"] = error
+    return context
+
+
+@router.get("/results", response_class=HTMLResponse)
+def results_page(request: Request, _: CurrentPrincipal, person_id: str = "") -> HTMLResponse:
+    return _render(request, "tiered/results.html", _results_context(request, person_id.strip()))
+
+
+@router.post("/results/order", response_class=HTMLResponse)
+async def order_item(request: Request, _: CurrentPrincipal) -> HTMLResponse:
+    """开检查: the page shows the proposed result (if any) with 互认 / 重复检查 buttons."""
+    form = await _form(request)
+    context = _results_context(request, form.get("person_id", ""))
+    try:
+        context["order"] = container(request).tiered.results.order(
+            viewer(request), person_id=form.get("person_id", ""), item=form.get("item", "")
+        )
+    except DomainError as error:
+        return _render(request, "tiered/results.html", {**context, "error": error}, status_code=422)
+    return _render(request, "tiered/results.html", context)
+
+
+@router.post("/results/orders/{order_id}", response_class=HTMLResponse)
+async def decide_order(order_id: str, request: Request, _: CurrentPrincipal) -> HTMLResponse:
+    form = await _form(request)
+    context = _results_context(request, form.get("person_id", ""))
+    try:
+        context["decision"] = container(request).tiered.results.decide(
+            viewer(request), order_id, accept=form.get("accept") == "1", reason=form.get("reason") or None
+        )
+    except DomainError as error:
+        return _render(request, "tiered/results.html", {**context, "error": error}, status_code=422)
     return _render(request, "tiered/results.html", context)
 
 
