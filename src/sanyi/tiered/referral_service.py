@@ -11,8 +11,9 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, insert, select, update
+from sqlalchemy import Connection, Row, case, func, insert, select, update
 
+from sanyi.care.api import encounters
 from sanyi.infrastructure.audit import AuditLog
 from sanyi.infrastructure.uow import UnitOfWorkFactory
 from sanyi.kernel.clock import Clock, ensure_aware
@@ -378,6 +379,53 @@ class ReferralService:
             for r in self.queue(viewer, states=("created", "accepted", "scheduled", "arrived"))
             if r["overdue"]
         )
+
+    def indicators(self, viewer: Viewer, first: datetime, last: datetime) -> list[dict[str, Any]]:
+        """下级转诊占门诊比 per receiving institution: up-referred patients who arrived in the period ÷
+        its outpatient visits in the period; with the referrals received, declined and overdue."""
+        arrived = func.sum(case((referrals.c.state.in_(("arrived", "completed")), 1), else_=0))
+        declined = func.sum(case((referrals.c.state == "declined", 1), else_=0))
+        query = (
+            select(
+                referrals.c.to_institution,
+                func.count().label("received"),
+                arrived.label("arrived"),
+                declined.label("declined"),
+            )
+            .where(
+                referrals.c.direction == "up", referrals.c.created_at >= first, referrals.c.created_at <= last
+            )
+            .group_by(referrals.c.to_institution)
+            .order_by(referrals.c.to_institution)
+        )
+        visits_query = (
+            select(encounters.c.institution_code, func.count())
+            .where(
+                encounters.c.type == "outpatient",
+                encounters.c.start_at >= first,
+                encounters.c.start_at <= last,
+            )
+            .group_by(encounters.c.institution_code)
+        )
+        if viewer.scope is not None:
+            query = query.where(referrals.c.to_institution == viewer.scope)
+            visits_query = visits_query.where(encounters.c.institution_code == viewer.scope)
+        with self._uow() as uow:
+            rows = uow.connection.execute(query).all()
+            visits: dict[str, int] = dict(uow.connection.execute(visits_query).all())
+        return [
+            {
+                "institution": row.to_institution,
+                "received": int(row.received),
+                "arrived": int(row.arrived or 0),
+                "declined": int(row.declined or 0),
+                "outpatient_visits": int(visits.get(row.to_institution, 0)),
+                "referred_share": None
+                if not visits.get(row.to_institution)
+                else round(int(row.arrived or 0) / int(visits[row.to_institution]), 4),
+            }
+            for row in rows
+        ]
 
     # -- settlement link -------------------------------------------------------------------------
     def claim_referral(self, viewer: Viewer, referral_id: str) -> dict[str, Any]:

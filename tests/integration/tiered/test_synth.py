@@ -4,6 +4,7 @@ referrals with consistent event chains, linked visits settle with their referral
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import UTC, datetime
 from itertools import pairwise
 
 import pytest
@@ -51,6 +52,14 @@ def test_contracts_and_referrals_of_a_synthetic_year(region: TieredRegion) -> No
             assert source == before and target == expected.value and source in {s.value for s in sources}
         assert chain[-1][1] == states[referral_id]
     assert linked == sum(1 for s in states.values() if s in ("arrived", "completed"))
+    first, last = datetime(2022, 12, 1, tzinfo=UTC), datetime(2024, 1, 1, tzinfo=UTC)
+    indicators = region.container.tiered.referrals.indicators(region.bureau, first, last)
+    assert sum(i["received"] for i in indicators) == len(states)
+    assert sum(i["arrived"] for i in indicators) == linked
+    assert all(0 < i["referred_share"] <= 1 for i in indicators if i["arrived"])
+    hospital = indicators[0]["institution"]
+    scoped = region.container.tiered.referrals.indicators(region.desk(hospital), first, last)
+    assert [i["institution"] for i in scoped] == [hospital]
 
 
 def _signed(region: TieredRegion) -> list[tuple[str, str]]:

@@ -199,6 +199,11 @@ def referral_queue(
     )
 
 
+@router.get("/referral-indicators", summary="下级转诊占门诊比 · referral indicators by receiving institution")
+def referral_indicators(first: datetime, last: datetime, _: CurrentPrincipal, request: Request) -> list[Json]:
+    return container(request).tiered.referrals.indicators(viewer(request), first, last)
+
+
 @router.get("/referrals/{referral_id}", summary="转诊单及其事件 · a referral with its events")
 def read_referral(referral_id: str, _: CurrentPrincipal, request: Request) -> Json:
     return container(request).tiered.referrals.get(viewer(request), referral_id)
