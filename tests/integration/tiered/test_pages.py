@@ -155,3 +155,26 @@ def test_order_recognise_or_repeat_through_the_results_page(
     assert unknown.status_code == 422 and "RESULT_ITEM_UNKNOWN" in unknown.text
     looked = doctor.get(f"/tiered-care/results?person_id={person}").text
     assert "超声" in looked
+
+
+def test_the_desk_refers_down_with_a_care_plan(
+    clients: dict[str, tuple[TestClient, str]], region: TieredRegion
+) -> None:
+    desk, csrf = clients["desk"]
+    form = {
+        "csrf_token": csrf,
+        "person_id": region.people[9],
+        "to_institution": region.centre,
+        "diagnosis": "I63.9",
+        "reason": "脑梗死恢复期",
+    }
+    missing = desk.post("/tiered-care/desk/down", data={**form, "care_plan": ""})
+    assert missing.status_code == 422 and "REFERRAL_REASON_REQUIRED" in missing.text
+    sent = desk.post(
+        "/tiered-care/desk/down", data={**form, "care_plan": "康复训练，每周随访血压"}, follow_redirects=False
+    )
+    assert sent.status_code == 303
+    assert "下转" in desk.get("/tiered-care/desk").text
+    doctor, _ = clients["doctor"]
+    incoming = doctor.get("/tiered-care/desk").text
+    assert "脑梗死恢复期" in incoming and "accept-" in incoming

@@ -184,12 +184,36 @@ async def create_referral(request: Request, _: CurrentPrincipal) -> Response:
 
 # -- hospital: the referral desk -------------------------------------------------------------------
 def _desk_context(request: Request) -> dict[str, Any]:
-    return {"queue": container(request).tiered.referrals.queue(viewer(request), incoming=True)}
+    services = container(request).tiered
+    who = viewer(request)
+    outgoing = [r for r in services.referrals.queue(who, incoming=False) if r["direction"] == "down"]
+    return {"queue": services.referrals.queue(who, incoming=True), "sent_down": outgoing}
 
 
 @router.get("/desk", response_class=HTMLResponse)
 def desk_page(request: Request, _: CurrentPrincipal) -> HTMLResponse:
     return _render(request, "tiered/desk.html", _desk_context(request))
+
+
+@router.post("/desk/down", response_class=HTMLResponse)
+async def refer_down(request: Request, _: CurrentPrincipal) -> Response:
+    """下转: a recovering or chronic patient goes back to 基层 with a care plan."""
+    form = await _form(request)
+    return _or_error(
+        request,
+        "tiered/desk.html",
+        lambda: _desk_context(request),
+        lambda: container(request).tiered.referrals.create(
+            viewer(request),
+            person_id=form.get("person_id", ""),
+            to_institution=form.get("to_institution", ""),
+            direction="down",
+            diagnosis=form.get("diagnosis", ""),
+            reason=form.get("reason", ""),
+            care_plan=form.get("care_plan", ""),
+        ),
+        "/tiered-care/desk",
+    )
 
 
 @router.get("/desk/queue", response_class=HTMLResponse)
