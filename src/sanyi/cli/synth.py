@@ -100,16 +100,23 @@ def tiered(
         float,
         typer.Option(min=0, max=1, help="Share of signed residents' hospital outpatient visits referred"),
     ] = 0.015,
+    result_share: Annotated[
+        float, typer.Option(min=0, max=1, help="Share of outpatient visits that order a recognisable test")
+    ] = 0.10,
+    recognition: Annotated[
+        float, typer.Option(min=0, max=1, help="Share of recognisable results that are recognised")
+    ] = 0.60,
     db: DbOption = None,
 ) -> None:
-    """Add tiered care to the region in the database: teams, contracts near the targets, up-referrals."""
-    targets = TieredTargets(signing, key_signing, referral_share)
+    """Add tiered care to the region in the database: teams, contracts near the targets, up-referrals,
+    results and orders with recognition and repeats."""
+    targets = TieredTargets(signing, key_signing, referral_share, result_share, recognition)
     with open_container(db) as container:
         summary = generate_tiered(container.engine, year, seed, targets)
     console.print(
         f"[green]已生成 / generated[/green] {summary.teams:,} teams, {summary.contracts:,} contracts "
         f"(签约率 coverage {summary.coverage:.1%}, 重点人群 key groups {summary.key_coverage:.1%}), "
-        f"{summary.referrals:,} referrals"
+        f"{summary.referrals:,} referrals, {summary.results:,} results, {summary.orders:,} orders with a proposal"
     )
 
 

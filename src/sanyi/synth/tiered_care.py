@@ -21,14 +21,17 @@ from sqlalchemy import Engine, insert, select, update
 
 from sanyi.care.api import encounters
 from sanyi.kernel.clock import ensure_aware
+from sanyi.knowledge.tiered import recognisable_items
 from sanyi.registry.api import institutions, practice_sites, practitioners, residents
 from sanyi.tiered.api import (
     ContractPolicy,
     ReferralPolicy,
     contract_end,
     contracts,
+    orders,
     referral_events,
     referrals,
+    results,
     teams,
 )
 
@@ -59,6 +62,8 @@ class TieredTargets:
     signing: float = 0.25  # signed ÷ residents (baseline below the 42 % target)
     key_signing: float = 0.60  # key groups signed ÷ key groups
     referral_share: float = 0.015  # of hospital outpatient visits of signed residents
+    result_share: float = 0.10  # outpatient visits that order a recognisable test
+    recognition: float = 0.60  # of orders with a recognisable result, the share recognised
 
 
 @dataclass(frozen=True)
@@ -69,6 +74,8 @@ class TieredSummary:
     key_residents: int
     key_contracts: int
     referrals: int
+    results: int = 0
+    orders: int = 0
 
     @property
     def coverage(self) -> float:
@@ -140,7 +147,8 @@ def generate_tiered(
             connection.execute(insert(contracts), rows[number : number + 5000])
         key_signed = sum(1 for index, p in enumerate(people) if key[index] and p.person_id in signed_team)
         made = _referrals(connection, rng, signed_team, targets.referral_share)
-    return TieredSummary(len(team_rows), len(rows), n, k, key_signed, made)
+        results_made, orders_made = _results(connection, rng, targets)
+    return TieredSummary(len(team_rows), len(rows), n, k, key_signed, made, results_made, orders_made)
 
 
 def _teams(connection: Any) -> tuple[list[dict[str, Any]], dict[str, str]]:
@@ -278,3 +286,86 @@ def _referrals(
             update(encounters).where(encounters.c.id == encounter_id).values(referral_id=referral_id)
         )
     return len(rows)
+
+
+# Why a repeat was done instead of recognising, with shares (patient_request and none are unjustified).
+REPEATS = (
+    ("condition_changed", 0.45),
+    ("quality_doubt", 0.15),
+    ("emergency", 0.1),
+    ("patient_request", 0.2),
+    ("none", 0.1),
+)
+
+
+def _results(connection: Any, rng: np.random.Generator, targets: TieredTargets) -> tuple[int, int]:
+    """Tests ordered at outpatient visits: the first becomes a result in the index; a later order of
+    the same item within its validity, from the same or a lower tier, is recognised or repeated."""
+    items = list(recognisable_items().values())
+    visits = connection.execute(
+        select(
+            encounters.c.person_id, encounters.c.institution_code, encounters.c.start_at, institutions.c.tier
+        )
+        .join(institutions, institutions.c.code == encounters.c.institution_code)
+        .where(encounters.c.type == "outpatient")
+        .order_by(encounters.c.start_at, encounters.c.id)
+    ).all()
+    latest: dict[tuple[str, str], tuple[str, int, datetime]] = {}
+    result_rows: list[dict[str, Any]] = []
+    order_rows: list[dict[str, Any]] = []
+    reasons = [reason for reason, _ in REPEATS]
+    shares = np.array([weight for _, weight in REPEATS])
+    shares = shares / shares.sum()
+    for visit in visits:
+        if rng.random() >= targets.result_share:
+            continue
+        # People repeat few items: the person's number picks from a small set, so repeats happen.
+        item = items[int(rng.integers(0, 6))]
+        at = ensure_aware(visit.start_at)
+        tier = int(visit.tier)
+        previous = latest.get((visit.person_id, item.code))
+        recognised = False
+        if (
+            previous is not None
+            and previous[1] >= tier
+            and at - previous[2] <= timedelta(days=item.validity_days)
+        ):
+            recognised = rng.random() < targets.recognition
+            reason = None if recognised else reasons[int(rng.choice(len(reasons), p=shares))]
+            order_rows.append(
+                {
+                    "id": f"SO{len(order_rows):010d}",
+                    "person_id": visit.person_id,
+                    "item_code": item.code,
+                    "institution_code": visit.institution_code,
+                    "tier": tier,
+                    "ordered_at": at,
+                    "proposed_result_id": previous[0],
+                    "outcome": "recognised" if recognised else "repeated",
+                    "reason": reason,
+                    "justified": recognised or reason not in ("patient_request", "none"),
+                    "ordered_by": "synth",
+                }
+            )
+        if recognised:
+            continue
+        result_id = f"SX{len(result_rows):010d}"
+        result_rows.append(
+            {
+                "id": result_id,
+                "person_id": visit.person_id,
+                "item_code": item.code,
+                "institution_code": visit.institution_code,
+                "tier": tier,
+                "taken_at": at,
+                "qc_passed": bool(rng.random() < 0.97),
+                "recorded_by": "synth",
+            }
+        )
+        if result_rows[-1]["qc_passed"]:
+            latest[(visit.person_id, item.code)] = (result_id, tier, at)
+    for number in range(0, len(result_rows), 5000):
+        connection.execute(insert(results), result_rows[number : number + 5000])
+    for number in range(0, len(order_rows), 5000):
+        connection.execute(insert(orders), order_rows[number : number + 5000])
+    return len(result_rows), len(order_rows)

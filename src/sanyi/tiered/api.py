@@ -24,6 +24,7 @@ from sanyi.tiered.tables import ALL_TABLES as TIERED_TABLES
 from sanyi.tiered.tables import (
     bookings,
     contracts,
+    orders,
     referral_events,
     referrals,
     results,
@@ -100,6 +101,7 @@ __all__ = [
     "claim_referral",
     "contract_end",
     "contracts",
+    "orders",
     "plan_slots",
     "recognisable_items",
     "referral_events",

@@ -12,7 +12,15 @@ from sqlalchemy import func, select
 
 from sanyi.care.api import encounters
 from sanyi.synth.api import TieredTargets, generate_tiered
-from sanyi.tiered.api import REFERRAL_TRANSITIONS, contracts, referral_events, referrals, teams
+from sanyi.tiered.api import (
+    REFERRAL_TRANSITIONS,
+    contracts,
+    orders,
+    referral_events,
+    referrals,
+    results,
+    teams,
+)
 from tests.integration.tiered.conftest import TieredRegion
 
 pytestmark = pytest.mark.db
@@ -77,3 +85,23 @@ def test_the_same_seed_gives_the_same_contracts(region: TieredRegion) -> None:
     region.clear()
     generate_tiered(region.container.engine, 2023, 6, TieredTargets(referral_share=0.0))
     assert _signed(region) != first
+
+
+def test_results_and_orders_with_recognition_and_repeats(region: TieredRegion) -> None:
+    targets = TieredTargets(referral_share=0.0, result_share=0.6, recognition=0.6)
+    summary = generate_tiered(region.container.engine, 2023, 4, targets)
+    assert summary.results > 0 and summary.orders > 0
+    rates = region.container.tiered.results.rates(region.bureau)
+    eligible = sum(r["eligible"] for r in rates)
+    recognised = sum(r["recognised"] for r in rates)
+    assert eligible == summary.orders and 0 < recognised < eligible
+    assert abs(recognised / eligible - 0.6) < 0.2
+    assert sum(r["unjustified_repeats"] for r in rates) <= eligible - recognised
+    with region.container.engine.connect() as connection:
+        proposed = connection.execute(
+            select(
+                orders.c.ordered_at, orders.c.tier, results.c.taken_at, results.c.tier.label("result_tier")
+            ).join(results, results.c.id == orders.c.proposed_result_id)
+        ).all()
+    # Every proposal obeys the rule of the service: same or higher tier, taken before the order.
+    assert all(row.result_tier >= row.tier and row.taken_at <= row.ordered_at for row in proposed)
