@@ -116,7 +116,8 @@ def tiered(
     console.print(
         f"[green]已生成 / generated[/green] {summary.teams:,} teams, {summary.contracts:,} contracts "
         f"(签约率 coverage {summary.coverage:.1%}, 重点人群 key groups {summary.key_coverage:.1%}), "
-        f"{summary.referrals:,} referrals, {summary.results:,} results, {summary.orders:,} orders with a proposal"
+        f"{summary.referrals:,} referrals, {summary.results:,} results, "
+        f"{summary.orders:,} orders with a proposal"
     )
 
 
