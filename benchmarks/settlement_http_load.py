@@ -52,6 +52,12 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU time of a process and its live descendants (uvicorn's worker processes)."""
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return cpu_seconds(pid) + sum(tree_cpu_seconds(int(child)) for child in children)
+
+
 def create_database(admin_url: str) -> tuple[str, str]:
     name = f"sanyi_load_{uuid.uuid4().hex[:10]}"
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
@@ -115,7 +121,7 @@ def main() -> None:
     parser.add_argument(
         "--think", type=float, default=1.0, help="mean pause of a client between requests (s)"
     )
-    parser.add_argument("--servers", type=int, default=1, help="server processes (clients spread over them)")
+    parser.add_argument("--servers", type=int, default=1, help="server processes (sanyi serve --workers)")
     parser.add_argument("--admin-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
     args = parser.parse_args()
     name, database_url = create_database(args.admin_url)
@@ -135,10 +141,10 @@ def main() -> None:
         }
         sanyi = Path(sys.executable).with_name("sanyi")
         urls = []
-        for _ in range(args.servers):
-            port = free_port()
-            servers.append(subprocess.Popen([str(sanyi), "serve", "--port", str(port)], env=env))
-            urls.append(f"http://127.0.0.1:{port}")
+        port = free_port()
+        command = [str(sanyi), "serve", "--port", str(port), "--workers", str(args.servers)]
+        servers.append(subprocess.Popen(command, env=env))
+        urls.append(f"http://127.0.0.1:{port}")
         deadline = time.monotonic() + 30
         for url in urls:
             while True:
@@ -155,10 +161,10 @@ def main() -> None:
         token = login.json()["access_token"]
         # Warm up (imports, package cache, connection pool) before measuring.
         asyncio.run(run_clients(urls, token, 10, 200))
-        started, server_cpu = time.perf_counter(), sum(cpu_seconds(server.pid) for server in servers)
+        started, server_cpu = time.perf_counter(), sum(tree_cpu_seconds(server.pid) for server in servers)
         latencies, failures = asyncio.run(run_clients(urls, token, args.clients, args.requests, args.think))
         elapsed = time.perf_counter() - started
-        server_cpu = sum(cpu_seconds(server.pid) for server in servers) - server_cpu
+        server_cpu = sum(tree_cpu_seconds(server.pid) for server in servers) - server_cpu
         ordered = sorted(latencies)
 
         def pct(p: float) -> float:

@@ -3,8 +3,9 @@
 import typer
 
 from sanyi import __version__
-from sanyi.cli import db, knowledge, policy, synth, tiered, user
+from sanyi.cli import db, drg, importing, knowledge, policy, synth, tiered, user
 from sanyi.cli.demo import demo
+from sanyi.cli.exporting import export
 from sanyi.cli.serve import serve
 from sanyi.cli.settle import settle_command, settle_encounters_command
 
@@ -18,10 +19,13 @@ app.add_typer(db.app, name="db")
 app.add_typer(user.app, name="user")
 app.add_typer(knowledge.app, name="knowledge")
 app.add_typer(synth.app, name="synth")
+app.add_typer(importing.app, name="import")
 app.add_typer(policy.app, name="policy")
+app.add_typer(drg.app, name="drg")
 app.add_typer(tiered.app, name="tiered")
 app.command("serve")(serve)
 app.command("demo")(demo)
+app.command("export")(export)
 app.command("settle")(settle_command)
 app.command("settle-encounters")(settle_encounters_command)
 

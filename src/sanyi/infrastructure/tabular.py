@@ -12,15 +12,18 @@ import csv
 import io
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import Any, Final
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from sanyi.kernel.errors import DomainError, ErrorKind, ErrorSpec
 
 FORMATS: Final = (".csv", ".xlsx", ".parquet")
+_PARQUET_BATCH: Final = 50_000
 
 TABLE_UNSUPPORTED_FORMAT = ErrorSpec(
     "TABLE_UNSUPPORTED_FORMAT",
@@ -110,14 +113,161 @@ def _read_xlsx(path: Path, sheet: str | None) -> tuple[list[str], Iterator[Sheet
 
 
 def _read_parquet(path: Path) -> tuple[list[str], Iterator[SheetRow]]:
-    table = pq.read_table(path)
-    header = list(table.column_names)
+    header, batches = read_column_batches(path)
 
     def rows() -> Iterator[SheetRow]:
-        for offset, record in enumerate(table.to_pylist()):
-            yield SheetRow(offset + 2, {name: _text(record[name]) for name in header})
+        for batch in batches:
+            columns = [batch.columns[name] for name in header]
+            for offset, values in enumerate(zip(*columns, strict=True)):
+                yield SheetRow(batch.first_row + offset, dict(zip(header, values, strict=True)))
 
     return header, rows()
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnBatch:
+    """Consecutive rows as one list of trimmed strings per column; ``first_row`` numbered as in
+    :class:`SheetRow`."""
+
+    first_row: int
+    columns: dict[str, list[str]]
+
+    def __len__(self) -> int:
+        return len(next(iter(self.columns.values()), []))
+
+
+def read_column_batches(path: Path, size: int = _PARQUET_BATCH) -> tuple[list[str], Iterator[ColumnBatch]]:
+    """The header and the rows in batches of columns: the fast way through large files.
+
+    Parquet is converted column by column in Arrow (cast to text, trimmed) without a Python object
+    per cell on the way; CSV and Excel go through :func:`read_rows`.
+    """
+    if _format_of(path) != ".parquet":
+        header, rows = read_rows(path)
+        return header, _batched_rows(header, rows, size)
+    try:
+        source = pq.ParquetFile(path)
+    except (OSError, pa.ArrowException) as error:
+        raise DomainError(TABLE_UNREADABLE, path=str(path), name=path.name, reason=str(error)) from None
+    header = list(source.schema_arrow.names)
+
+    def batches() -> Iterator[ColumnBatch]:
+        number = 2
+        for batch in source.iter_batches(batch_size=size):
+            columns = {name: _text_column(batch.column(i)) for i, name in enumerate(header)}
+            yield ColumnBatch(number, columns)
+            number += batch.num_rows
+
+    return header, batches()
+
+
+def _text_column(column: pa.Array) -> list[str]:
+    if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+        trimmed = pc.utf8_trim_whitespace(column)
+        return [value if value is not None else "" for value in trimmed.to_pylist()]
+    return [_text(value) for value in column.to_pylist()]  # numbers, dates: as read_rows shows them
+
+
+def _batched_rows(header: list[str], rows: Iterator[SheetRow], size: int) -> Iterator[ColumnBatch]:
+    while True:
+        chunk = list(islice(rows, size))
+        if not chunk:
+            return
+        columns = {name: [row.values[name] for row in chunk] for name in header}
+        yield ColumnBatch(chunk[0].number, columns)
+
+
+def count_rows(path: Path) -> int:
+    """How many data rows a file holds (for progress bars; CSV counts lines, so it is an upper bound
+    when a quoted cell spans lines)."""
+    suffix = _format_of(path)
+    try:
+        if suffix == ".parquet":
+            return int(pq.ParquetFile(path).metadata.num_rows)
+        if suffix == ".xlsx":
+            from openpyxl import load_workbook
+
+            workbook = load_workbook(path, read_only=True)
+            try:
+                return max(0, (workbook.worksheets[0].max_row or 1) - 1)
+            finally:
+                workbook.close()
+        lines = 0
+        with path.open("rb") as handle:
+            while chunk := handle.read(1 << 20):
+                lines += chunk.count(b"\n")
+        return max(0, lines - 1)
+    except (OSError, ValueError, pa.ArrowException) as error:
+        raise DomainError(TABLE_UNREADABLE, path=str(path), name=path.name, reason=str(error)) from None
+
+
+class TableWriter:
+    """Writes rows batch by batch: CSV and Parquet stream to disk; Excel is built at the end."""
+
+    def __init__(self, path: Path, header: Sequence[str], sheet: str = "Sheet1") -> None:
+        self.path, self.header, self.sheet = path, list(header), sheet
+        self.suffix = _format_of(path)
+        self.count = 0
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._held: list[list[Any]] = []
+        self._parquet: pq.ParquetWriter | None = None
+        self._csv_handle: io.TextIOWrapper | None = None
+        if self.suffix == ".csv":
+            self._csv_handle = path.open("w", encoding="utf-8-sig", newline="")
+            self._csv = csv.writer(self._csv_handle)
+            self._csv.writerow(self.header)
+
+    def write(self, rows: Iterable[Sequence[Any]]) -> None:
+        batch = [list(row) for row in rows]
+        self.count += len(batch)
+        if self.suffix == ".csv":
+            self._csv.writerows([["" if v is None else _text(v) for v in row] for row in batch])
+        elif self.suffix == ".xlsx":
+            self._held += batch
+        elif batch:
+            columns = {
+                name: pa.array([None if row[i] is None else _text(row[i]) for row in batch], pa.string())
+                for i, name in enumerate(self.header)
+            }
+            table = pa.table(columns)
+            if self._parquet is None:
+                self._parquet = pq.ParquetWriter(self.path, table.schema, compression="zstd")
+            self._parquet.write_table(table)
+
+    def write_columns(self, columns: Sequence[Sequence[str | None]]) -> None:
+        """Rows given as one list per header column (text or ``None``), written as they are."""
+        if len(columns) != len(self.header):
+            raise ValueError(f"{len(columns)} columns for a header of {len(self.header)}")
+        if self.suffix != ".parquet":
+            self.write(zip(*columns, strict=True))
+            return
+        count = len(columns[0]) if columns else 0
+        if not count:
+            return
+        self.count += count
+        table = pa.table(
+            {name: pa.array(values, pa.string()) for name, values in zip(self.header, columns, strict=True)}
+        )
+        if self._parquet is None:
+            self._parquet = pq.ParquetWriter(self.path, table.schema, compression="zstd")
+        self._parquet.write_table(table)
+
+    def close(self) -> None:
+        if self._csv_handle is not None:
+            self._csv_handle.close()
+        elif self.suffix == ".xlsx":
+            self.path.write_bytes(xlsx_bytes({self.sheet: (self.header, self._held)}))
+        elif self._parquet is not None:
+            self._parquet.close()
+        else:  # no rows: still a valid file with the header
+            empty = {name: pa.array([], pa.string()) for name in self.header}
+            pq.write_table(pa.table(empty), self.path, compression="zstd")
+
+    def __enter__(self) -> TableWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def sheet_names(path: Path) -> list[str]:

@@ -13,7 +13,7 @@ from fastapi import Depends, FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
 
 from sanyi import __version__
-from sanyi.bootstrap import Container
+from sanyi.bootstrap import Container, build_container
 from sanyi.web import api, pages
 from sanyi.web.context import LANGUAGE_COOKIE, is_secure
 from sanyi.web.errors import install_error_handlers
@@ -29,6 +29,11 @@ CONTENT_SECURITY_POLICY: Final = (
 )
 
 _access_log = logging.getLogger("sanyi.web.access")
+
+
+def app_from_environment() -> FastAPI:
+    """The app of one server worker process, configured from ``SANYI_*`` (``sanyi serve --workers``)."""
+    return create_app(build_container())
 
 
 def create_app(container: Container) -> FastAPI:

@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from sanyi.web.api import admin, auth, care, health, public, registry, settlement, tiered
+from sanyi.web.api import admin, auth, care, drg, health, public, registry, settlement, tiered
 
 
 def routers() -> list[APIRouter]:
@@ -13,6 +13,7 @@ def routers() -> list[APIRouter]:
         public.router,
         registry.router,
         care.router,
+        drg.router,
         settlement.router,
         tiered.router,
         tiered.public_router,

@@ -2,19 +2,34 @@
 
 from fastapi import APIRouter
 
-from sanyi.web.pages import admin, auth, care, docs, public, registry, settlement, shell, tiered
+from sanyi.web.pages import (
+    admin,
+    auth,
+    care,
+    docs,
+    drg,
+    public,
+    registry,
+    settlement,
+    shell,
+    templates_download,
+    tiered,
+)
 
 
 def routers() -> list[APIRouter]:
+    # The template downloads come before the registry pages so /registry/templates is never read as a record.
     return [
         auth.router,
         shell.router,
         admin.router,
         public.router,
         docs.router,
+        templates_download.router,
         registry.router,
         care.router,
         settlement.router,
+        drg.router,
         tiered.router,
         tiered.public_router,
     ]
