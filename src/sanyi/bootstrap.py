@@ -16,6 +16,7 @@ import sanyi.registry.api
 import sanyi.settlement.api
 import sanyi.supervision.api
 import sanyi.synth.api
+import sanyi.tiered.api
 from sanyi.identity.api import IdentityService, LoginPolicy
 from sanyi.infrastructure.audit import AuditLog  # registers the audit_log table
 from sanyi.infrastructure.db import create_db_engine, metadata
@@ -92,6 +93,10 @@ class Container:
     @cached_property
     def supervision(self) -> sanyi.supervision.api.SupervisionService:
         return sanyi.supervision.api.SupervisionService(self.uow, self.clock, self.audit)
+
+    @cached_property
+    def tiered(self) -> sanyi.tiered.api.TieredServices:
+        return sanyi.tiered.api.build_services(self.uow, self.clock, self.audit, self.settlement)
 
     def dispose(self) -> None:
         if "engine" in self.__dict__:

@@ -3,7 +3,7 @@
 import typer
 
 from sanyi import __version__
-from sanyi.cli import db, drg, importing, knowledge, policy, synth, user
+from sanyi.cli import db, drg, importing, knowledge, policy, synth, tiered, user
 from sanyi.cli.demo import demo
 from sanyi.cli.exporting import export
 from sanyi.cli.serve import serve
@@ -23,6 +23,7 @@ app.add_typer(synth.app, name="synth")
 app.add_typer(importing.app, name="import")
 app.add_typer(policy.app, name="policy")
 app.add_typer(drg.app, name="drg")
+app.add_typer(tiered.app, name="tiered")
 app.command("serve")(serve)
 app.command("demo")(demo)
 app.command("export")(export)

@@ -1,7 +1,7 @@
 """supervision: findings, cases with their events (workflow), practitioner points
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 Create Date: 2026-11-30 04:06:08.338832
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import sanyi.infrastructure.columns
 
 revision: str = "0005"
-down_revision: str | None = "0003"
+down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

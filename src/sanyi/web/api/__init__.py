@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from sanyi.web.api import admin, auth, care, drg, health, public, registry, settlement, supervision
+from sanyi.web.api import admin, auth, care, drg, health, public, registry, settlement, supervision, tiered
 
 
 def routers() -> list[APIRouter]:
@@ -16,4 +16,6 @@ def routers() -> list[APIRouter]:
         drg.router,
         settlement.router,
         supervision.router,
+        tiered.router,
+        tiered.public_router,
     ]

@@ -14,6 +14,7 @@ from sanyi.web.pages import (
     shell,
     supervision,
     templates_download,
+    tiered,
 )
 
 
@@ -31,4 +32,6 @@ def routers() -> list[APIRouter]:
         settlement.router,
         drg.router,
         supervision.router,
+        tiered.router,
+        tiered.public_router,
     ]
