@@ -68,10 +68,30 @@ def _step(args: argparse.Namespace) -> None:
     print(json.dumps(result))
 
 
+def _tree_rss_mb(pid: int) -> float:
+    """Resident memory of a process and its live descendants, summed (workers run at the same time)."""
+    try:
+        pages = int(Path(f"/proc/{pid}/statm").read_text().split()[1])
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except (FileNotFoundError, ProcessLookupError):
+        return 0.0
+    own = pages * resource.getpagesize() / 2**20
+    return own + sum(_tree_rss_mb(int(child)) for child in children)
+
+
 def _run_step(step: str, *extra: str) -> dict[str, Any]:
     command = [sys.executable, __file__, "--step", step, *extra]
-    done = subprocess.run(command, check=True, capture_output=True, text=True)
-    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    peak_total = 0.0
+    while process.poll() is None:
+        peak_total = max(peak_total, _tree_rss_mb(process.pid))
+        time.sleep(0.2)
+    assert process.stdout is not None
+    output = process.stdout.read()
+    if process.returncode != 0:
+        raise SystemExit(f"step {step} failed with exit code {process.returncode}")
+    result: dict[str, Any] = json.loads(output.strip().splitlines()[-1])
+    result["peak_total_mb"] = peak_total
     return result
 
 
@@ -117,7 +137,8 @@ def main() -> None:
             f"generate {args.profile} {args.residents:,} residents, {args.workers} worker(s): "
             f"{made['seconds']:.1f} s, {made['encounters']:,} encounters, {made['fee_lines']:,} fee lines, "
             f"{made['encounters'] / made['seconds']:,.0f} encounters/s, "
-            f"peak RSS {made['peak_rss_mb']:,.0f} MB"
+            f"peak RSS {made['peak_rss_mb']:,.0f} MB (largest process), "
+            f"{made['peak_total_mb']:,.0f} MB (all processes at once, sampled every 0.2 s)"
         )
         for database in filter(None, args.databases.split(",")):
             cleanup = None

@@ -15,7 +15,9 @@ import sanyi.care.api
 import sanyi.drgpay.api
 import sanyi.registry.api
 import sanyi.settlement.api
+import sanyi.supervision.api
 import sanyi.synth.api
+import sanyi.tiered.api
 from sanyi.identity.api import IdentityService, LoginPolicy
 from sanyi.infrastructure.audit import AuditLog  # registers the audit_log table
 from sanyi.infrastructure.db import create_db_engine, metadata
@@ -79,7 +81,23 @@ class Container:
 
     @cached_property
     def settlement(self) -> sanyi.settlement.api.SettlementService:
-        return sanyi.settlement.api.SettlementService(self.uow, self.clock, self.audit)
+        # The 事中 supervision check is injected here: supervision sits above settlement.
+        mode = self.settings.supervision_mode
+        return sanyi.settlement.api.SettlementService(
+            self.uow,
+            self.clock,
+            self.audit,
+            screen=None if mode == "off" else sanyi.supervision.api.screen_record,
+            block=frozenset({"violation"}) if mode == "block" else frozenset(),
+        )
+
+    @cached_property
+    def supervision(self) -> sanyi.supervision.api.SupervisionService:
+        return sanyi.supervision.api.SupervisionService(self.uow, self.clock, self.audit)
+
+    @cached_property
+    def tiered(self) -> sanyi.tiered.api.TieredServices:
+        return sanyi.tiered.api.build_services(self.uow, self.clock, self.audit, self.settlement)
 
     @cached_property
     def drgpay(self) -> sanyi.drgpay.api.DrgPayService:

@@ -8,8 +8,17 @@ from sqlalchemy import func, select, text
 from typer.testing import CliRunner
 
 from sanyi.bootstrap import Container
-from sanyi.care.api import EncounterFilter, EncounterType, claim_record, get_encounter, search_encounters
+from sanyi.care.api import (
+    EncounterFilter,
+    EncounterType,
+    claim_record,
+    drg_record,
+    get_encounter,
+    search_encounters,
+)
 from sanyi.cli.main import app
+from sanyi.drg.api import group_rows
+from sanyi.knowledge.synth import load_profile
 from sanyi.registry.api import counts, get_institution, get_resident, residents
 from sanyi.synth.api import (
     DatabaseSink,
@@ -106,3 +115,21 @@ def test_a_parquet_region_loads_into_the_database_figure_for_figure(
     assert missing.exit_code == 3 and "SYNTH_NO_RUN" in missing.output
     with container.uow() as uow:
         assert counts(uow.connection)["residents"] == 300  # the failed replace changed nothing
+
+
+def test_synthetic_stays_group_mostly_successfully_in_the_profiles_scheme(container: Container) -> None:
+    generate(RegionRequest("shaoxing", 1500, 2023, 5), [DatabaseSink(container.engine)])
+    with container.uow() as uow:
+        stays = search_encounters(uow.connection, EncounterFilter(type=EncounterType.INPATIENT), limit=10_000)
+        records = []
+        for row in stays.items:
+            stay = get_encounter(uow.connection, row.id)
+            assert stay is not None
+            person = get_resident(uow.connection, stay.person_id)
+            assert person is not None
+            records.append(drg_record(stay, person))
+    results = list(group_rows(records, load_profile("shaoxing").drg_scheme))
+    grouped = sum(result.status == "SUCCESS" for result in results)
+    # Coherent clinical content: most stays group, and a realistic few do not.
+    assert len(results) > 200
+    assert 0.9 <= grouped / len(results) < 1.0

@@ -3,10 +3,12 @@
 import typer
 
 from sanyi import __version__
-from sanyi.cli import db, drg, drgpay, knowledge, policy, synth, user
+from sanyi.cli import db, drg, drgpay, importing, knowledge, policy, synth, tiered, user
 from sanyi.cli.demo import demo
+from sanyi.cli.exporting import export
 from sanyi.cli.serve import serve
 from sanyi.cli.settle import settle_command, settle_encounters_command
+from sanyi.cli.supervise import supervise_command
 
 app = typer.Typer(
     help="三医联动综合平台 · Sanyi, the platform of the linked reform of healthcare, insurance and medicines",
@@ -18,13 +20,17 @@ app.add_typer(db.app, name="db")
 app.add_typer(user.app, name="user")
 app.add_typer(knowledge.app, name="knowledge")
 app.add_typer(synth.app, name="synth")
+app.add_typer(importing.app, name="import")
 app.add_typer(policy.app, name="policy")
 drgpay.register(drg.app)
 app.add_typer(drg.app, name="drg")
+app.add_typer(tiered.app, name="tiered")
 app.command("serve")(serve)
 app.command("demo")(demo)
+app.command("export")(export)
 app.command("settle")(settle_command)
 app.command("settle-encounters")(settle_encounters_command)
+app.command("supervise")(supervise_command)
 
 
 @app.command("version")

@@ -37,6 +37,7 @@ from sanyi.settlement.api import (
     settle_records,
     yuan,
 )
+from sanyi.tiered.api import attended_referral
 
 _SHOWN_REJECTIONS = 20
 
@@ -235,4 +236,9 @@ def _stored_claims(container: Container, limit: int | None) -> Iterator[dict[str
                     institutions[code] = get_institution(connection, code)
                 if person is None or institutions[code] is None:
                     continue
-                yield claim_record(encounter, person, institutions[code])
+                record = claim_record(encounter, person, institutions[code])
+                # A visit the tiered-care loop referred carries its referral into the claim.
+                record["encounter"]["referral"] = attended_referral(
+                    connection, encounter.person_id, code, encounter.start, encounter.referral_id
+                )
+                yield record

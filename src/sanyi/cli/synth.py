@@ -21,9 +21,11 @@ from sanyi.synth.api import (
     ParquetSink,
     RegionRequest,
     Sink,
+    TieredTargets,
     clear_region,
     database_is_empty,
     generate,
+    generate_tiered,
     parquet_run,
     replay_parquet,
     report_from_database,
@@ -83,6 +85,39 @@ def load(
     console.print(
         "[green]已载入 / loaded[/green] "
         + ", ".join(f"{name} {count:,}" for name, count in counts.items() if name in LOADED_COUNTS)
+    )
+
+
+@app.command("tiered")
+def tiered(
+    year: Annotated[int, typer.Option(help="The year of the region's care")] = 2023,
+    seed: Annotated[int, typer.Option(help="Random seed")] = 7,
+    signing: Annotated[float, typer.Option(min=0, max=1, help="Target signed ÷ residents")] = 0.25,
+    key_signing: Annotated[
+        float, typer.Option(min=0, max=1, help="Target key groups signed ÷ key groups")
+    ] = 0.6,
+    referral_share: Annotated[
+        float,
+        typer.Option(min=0, max=1, help="Share of signed residents' hospital outpatient visits referred"),
+    ] = 0.015,
+    result_share: Annotated[
+        float, typer.Option(min=0, max=1, help="Share of outpatient visits that order a recognisable test")
+    ] = 0.10,
+    recognition: Annotated[
+        float, typer.Option(min=0, max=1, help="Share of recognisable results that are recognised")
+    ] = 0.60,
+    db: DbOption = None,
+) -> None:
+    """Add tiered care to the region in the database: teams, contracts near the targets, up-referrals,
+    results and orders with recognition and repeats."""
+    targets = TieredTargets(signing, key_signing, referral_share, result_share, recognition)
+    with open_container(db) as container:
+        summary = generate_tiered(container.engine, year, seed, targets)
+    console.print(
+        f"[green]已生成 / generated[/green] {summary.teams:,} teams, {summary.contracts:,} contracts "
+        f"(签约率 coverage {summary.coverage:.1%}, 重点人群 key groups {summary.key_coverage:.1%}), "
+        f"{summary.referrals:,} referrals, {summary.results:,} results, "
+        f"{summary.orders:,} orders with a proposal"
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     log_json: bool = False
     default_language: str = "zh"
+    # Smart supervision at settlement (事中): off, flag (findings are returned with the result) or
+    # block (a `violation` refuses the claim; a `suspect` only flags).
+    supervision_mode: Literal["off", "flag", "block"] = "flag"
 
     @field_validator("database_url")
     @classmethod

@@ -1,6 +1,8 @@
 """What other parts of Sanyi may use of the registry."""
 
 from sanyi.registry.access import NO_INSTITUTION, RECORD_NOT_FOUND, REVEAL_FORBIDDEN, Viewer
+from sanyi.registry.exporting import area_records, institution_records, practitioner_records, resident_records
+from sanyi.registry.importing import loader_for
 from sanyi.registry.model import (
     GROUPS_OF_SCHEME,
     HOSPITAL_KINDS,
@@ -52,14 +54,21 @@ from sanyi.registry.tables import (
     practitioners,
     residents,
 )
+from sanyi.registry.templates import AREAS, INSTITUTIONS, PRACTITIONERS, RESIDENTS
+from sanyi.registry.templates import SPECS as IMPORT_SPECS
 from sanyi.registry.views import InstitutionDetail, Overview, ResidentView
 
 __all__ = [
+    "AREAS",
     "GROUPS_OF_SCHEME",
     "HOSPITAL_KINDS",
+    "IMPORT_SPECS",
+    "INSTITUTIONS",
     "NO_INSTITUTION",
+    "PRACTITIONERS",
     "PRIMARY_CARE_KINDS",
     "RECORD_NOT_FOUND",
+    "RESIDENTS",
     "REVEAL_FORBIDDEN",
     "Area",
     "AreaLevel",
@@ -90,6 +99,7 @@ __all__ = [
     "Tier",
     "Viewer",
     "area_names",
+    "area_records",
     "areas",
     "counts",
     "first_institution",
@@ -98,13 +108,17 @@ __all__ = [
     "get_resident",
     "groups_of",
     "institution_departments",
+    "institution_records",
     "institutions",
     "list_areas",
     "list_groups",
+    "loader_for",
     "medical_group_members",
     "medical_groups",
     "practice_sites",
+    "practitioner_records",
     "practitioners",
+    "resident_records",
     "residents",
     "search_institutions",
     "search_practitioners",

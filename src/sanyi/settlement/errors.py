@@ -80,3 +80,9 @@ SETTLEMENT_NO_POLICY = ErrorSpec(
     "没有适用于参保地 {home_region}、日期 {day} 的结算政策包",
     "no policy package applies to home region {home_region} on {day}",
 )
+SETTLEMENT_BLOCKED_BY_SUPERVISION = ErrorSpec(
+    "SETTLEMENT_BLOCKED_BY_SUPERVISION",
+    ErrorKind.INVALID,
+    "智能监管拦截：{message_zh}（规则 {rule}）",
+    "blocked by supervision: {message_en} (rule {rule})",
+)

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator, Mapping, MutableMapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
+from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any
 
@@ -32,6 +32,7 @@ from sanyi.settlement.claims import parse_claim, result_record
 from sanyi.settlement.engine import choose_package, settle
 from sanyi.settlement.errors import (
     SETTLEMENT_ALREADY_REVERSED,
+    SETTLEMENT_BLOCKED_BY_SUPERVISION,
     SETTLEMENT_CONFLICT,
     SETTLEMENT_NOT_FOUND,
     SETTLEMENT_OUT_OF_SCOPE,
@@ -44,13 +45,22 @@ RECORD_TYPE = "settlement"
 
 @dataclass(frozen=True, slots=True)
 class SettlementView:
-    """A stored settlement as the API returns it."""
+    """A stored settlement as the API returns it (with the supervision findings, if any)."""
 
     record: dict[str, Any]
     duplicate: bool = False
+    flags: tuple[dict[str, Any], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return {**self.record, "duplicate": self.duplicate}
+        result = {**self.record, "duplicate": self.duplicate}
+        if self.flags:
+            result["supervision"] = list(self.flags)
+        return result
+
+
+# The per-claim supervision check, injected by the composition root (supervision sits above
+# settlement): a claim record → finding records {"rule_id", "result", "line_no", "message_*", …}.
+Screen = Callable[[Mapping[str, Any]], Sequence[dict[str, Any]]]
 
 
 @cache
@@ -94,10 +104,20 @@ class StoredAccumulators(MutableMapping[tuple[str, int], Accumulators]):
 
 
 class SettlementService:
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, audit: AuditLog) -> None:
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        audit: AuditLog,
+        *,
+        screen: Screen | None = None,
+        block: frozenset[str] = frozenset(),
+    ) -> None:
         self._uow = uow
         self._clock = clock
         self._audit = audit
+        self._screen = screen
+        self._block = block  # finding result types that refuse the claim (e.g. {"violation"})
 
     # -- settle ----------------------------------------------------------------------------------
     def _prepare(
@@ -121,11 +141,12 @@ class SettlementService:
         """Settle a claim record (claim.md); ``dry_run`` computes on the stored accumulators and writes
         nothing but the audit entry (预结算)."""
         claim, package = self._prepare(record, policy, scope)
+        flags = self._screened(record, claim.claim_id, actor)
         if dry_run:
-            return self._dry_run(claim, package, actor)
+            return replace(self._dry_run(claim, package, actor), flags=flags)
         digest = content_hash(dict(record), package.name)
         try:
-            return self._settle_once(claim, package, dict(record), digest, actor)
+            return replace(self._settle_once(claim, package, dict(record), digest, actor), flags=flags)
         except IntegrityError:
             # Another transaction inserted the same claim id for another person first.
             with self._uow() as uow:
@@ -133,6 +154,34 @@ class SettlementService:
             if latest is None:  # pragma: no cover - the integrity error had another cause
                 raise
             return self._repeat(latest, digest)
+
+    def _screened(self, record: Mapping[str, Any], claim_id: str, actor: Actor) -> tuple[dict[str, Any], ...]:
+        """Run the per-claim supervision check; a blocking finding refuses the claim (and is audited)."""
+        if self._screen is None:
+            return ()
+        flags = tuple(self._screen(record))
+        blocking = [f for f in flags if f["result"] in self._block]
+        if blocking:
+            first = blocking[0]
+            with self._uow(write=True) as uow:
+                self._audit.record(
+                    uow.connection,
+                    actor,
+                    "settlement.blocked",
+                    RECORD_TYPE,
+                    claim_id,
+                    {"rules": sorted({f["rule_id"] for f in blocking})},
+                )
+                uow.commit()
+            line = first.get("line_no")
+            raise DomainError(
+                SETTLEMENT_BLOCKED_BY_SUPERVISION,
+                path="lines" if line is None else f"lines[no={line}]",
+                rule=first["rule_id"],
+                message_zh=first["message_zh"],
+                message_en=first["message_en"],
+            )
+        return flags
 
     def _dry_run(self, claim: Claim, package: PolicyPackage, actor: Actor) -> SettlementView:
         with self._uow(write=True) as uow:

@@ -16,6 +16,7 @@ from sanyi.synth.report import TOLERANCE, Figure, figures
 from sanyi.synth.reporting import report_from_database, report_from_parquet
 from sanyi.synth.services import GenerationSummary, Progress, generate
 from sanyi.synth.tables import synth_irregularities, synth_runs
+from sanyi.synth.tiered_care import TieredSummary, TieredTargets, generate_tiered
 
 __all__ = [
     "SYNTH_DATABASE_NOT_EMPTY",
@@ -30,10 +31,13 @@ __all__ = [
     "RegionRequest",
     "Sink",
     "SyntheticRegion",
+    "TieredSummary",
+    "TieredTargets",
     "clear_region",
     "database_is_empty",
     "figures",
     "generate",
+    "generate_tiered",
     "latest_run",
     "parquet_run",
     "replay_parquet",

@@ -325,6 +325,8 @@ def _split_admission(chunk: _Chunk) -> None:
         & (end_day < year_end - 35)
         & (next_start >= end_day + 40)
         & (chunk.death_day[e.person[stays]] >= 10**6)
+        # A planned cycle (Z51: chemotherapy, radiotherapy) is meant to come back; not a split stay.
+        & ~np.char.startswith(e.principal[stays].astype(str), "Z51")
     )
     picked = chunk.pick(stays[eligible], "SPLIT_ADMISSION")
     if len(picked) == 0:

@@ -152,3 +152,14 @@ def test_timestamps_are_utc(small_region: Generated) -> None:
     assert isinstance(first, datetime)
     offset = first.utcoffset()
     assert offset is not None and offset.total_seconds() == 0
+
+
+def test_no_split_admission_is_planted_on_a_planned_cycle(small_region: Generated) -> None:
+    split = {
+        row["encounter_id"]
+        for row in small_region.tables["synth_irregularities"].to_pylist()
+        if row["rule_id"] == "SPLIT_ADMISSION"
+    }
+    assert split
+    principal = {e["id"]: e["diagnoses"].split("|")[0] for e in small_region.tables["encounters"].to_pylist()}
+    assert not [encounter for encounter in split if principal[encounter].startswith("Z51")]

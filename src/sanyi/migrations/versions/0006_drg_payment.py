@@ -1,7 +1,7 @@
 """drg payment: base-point tables, payment runs and 特病单议 reviews
 
 Revision ID: 0006
-Revises: 0003
+Revises: 0005
 Create Date: 2026-11-30 04:15:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import sanyi.infrastructure.columns
 
 revision: str = "0006"
-down_revision: str | None = "0003"
+down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

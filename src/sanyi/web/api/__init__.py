@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from sanyi.web.api import admin, auth, care, drg, health, public, registry, settlement
+from sanyi.web.api import admin, auth, care, drg, health, public, registry, settlement, supervision, tiered
 
 
 def routers() -> list[APIRouter]:
@@ -15,4 +15,7 @@ def routers() -> list[APIRouter]:
         care.router,
         drg.router,
         settlement.router,
+        supervision.router,
+        tiered.router,
+        tiered.public_router,
     ]

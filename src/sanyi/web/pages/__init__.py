@@ -2,19 +2,38 @@
 
 from fastapi import APIRouter
 
-from sanyi.web.pages import admin, auth, care, docs, drg, drgpay, public, registry, settlement, shell
+from sanyi.web.pages import (
+    admin,
+    auth,
+    care,
+    docs,
+    drg,
+    drgpay,
+    public,
+    registry,
+    settlement,
+    shell,
+    supervision,
+    templates_download,
+    tiered,
+)
 
 
 def routers() -> list[APIRouter]:
+    # The template downloads come before the registry pages so /registry/templates is never read as a record.
     return [
         auth.router,
         shell.router,
         admin.router,
         public.router,
         docs.router,
+        templates_download.router,
         registry.router,
         care.router,
         settlement.router,
         drg.router,
         drgpay.router,
+        supervision.router,
+        tiered.router,
+        tiered.public_router,
     ]

@@ -29,7 +29,8 @@ def _section_page(section: Section) -> None:
 
 
 # Parts whose own pages are not built yet show their summary; each issue replaces its entry.
-BUILT = frozenset({"admin", "registry", "care", "settlement", "drg"})  # parts with their own pages
+# Parts with their own pages.
+BUILT = frozenset({"admin", "registry", "care", "settlement", "drg", "supervision", "tiered_care"})
 for _section in SECTIONS:
     if _section.key not in BUILT:
         _section_page(_section)
