@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from sanyi.bootstrap import Container
 from sanyi.care.api import iter_stays
 from sanyi.cli.main import app
-from sanyi.drgpay.api import HospitalInput, load_stays, pay, payment_rules
+from sanyi.drgpay.api import HospitalInput, compare_rows, load_stays, pay, payment_rules
 from sanyi.kernel.clock import local_date
 from sanyi.synth.api import DatabaseSink, RegionRequest, generate
 
@@ -78,6 +78,17 @@ def test_cli_weights_pay_and_evaluate(container: Container, tmp_path: Path) -> N
     saved = runner.invoke(app, ["drg", "weights", "--years", "2023", "--save", "--db", url])
     assert saved.exit_code == 0 and "已保存 saved" in saved.stderr
     assert len(container.drgpay.saved_tables()) == 1
+    again = runner.invoke(app, ["drg", "weights", "--years", "2022,2023", "--save", "--db", url])
+    assert again.exit_code == 0, again.output
+    listed = runner.invoke(app, ["drg", "tables", "--json", "--db", url])
+    versions = [row["version"] for row in json.loads(listed.stdout)]
+    assert len(versions) == 2
+    compared = runner.invoke(app, ["drg", "compare", versions[0], versions[1], "--json", "--db", url])
+    assert compared.exit_code == 0, compared.output
+    expected = container.drgpay.table_lines(versions[0]), container.drgpay.table_lines(versions[1])
+    assert json.loads(compared.stdout) == compare_rows(*expected)
+    unknown = runner.invoke(app, ["drg", "compare", versions[0], "nope", "--db", url])
+    assert unknown.exit_code != 0 and "DRGPAY_UNKNOWN_TABLE" in unknown.output
     kept = runner.invoke(app, ["drg", "pay", "--year", "2023", "--save", "--db", url])
     assert kept.exit_code == 0 and "saved run" in kept.stderr
     bad = runner.invoke(app, ["drg", "weights", "--years", "20x3", "--db", url])

@@ -260,7 +260,46 @@ def evaluate(
     console.print(table)
 
 
+def tables(db: DbOption = None, as_json: JsonOption = False) -> None:
+    """The base-point tables kept with ``sanyi drg weights --save``."""
+    with open_container(db) as container:
+        kept = container.drgpay.saved_tables()
+    if as_json:
+        print_json([{**row, "saved_at": row["saved_at"].isoformat()} for row in kept])
+        return
+    table = Table("版本 version", "方案 scheme", "政策 policy", "年度 years", "保存 saved", "由 by")
+    for row in kept:
+        years = ",".join(str(year) for year in row["years"])
+        table.add_row(
+            row["version"], row["scheme"], row["policy"], years, str(row["saved_at"]), row["saved_by"]
+        )
+    console.print(table)
+
+
+def compare_tables(
+    old: Annotated[str, typer.Argument(help="Version of the earlier table")],
+    new: Annotated[str, typer.Argument(help="Version of the later table")],
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Groups whose base points differ between two kept tables, with the change."""
+    with open_container(db) as container:
+        rows = run(
+            lambda: api.compare_rows(container.drgpay.table_lines(old), container.drgpay.table_lines(new))
+        )
+    if as_json:
+        print_json(rows)
+        return
+    table = Table("DRG", f"{old}", f"{new}", "变化 change", title="基准点数对比 / base points compared")
+    for row in rows:
+        table.add_row(row["drg"], row["old"] or "—", row["new"] or "—", row["change"] or "—")
+    console.print(table)
+    console.print(f"{len(rows):,} 组不同 / groups differ")
+
+
 def register(app: typer.Typer) -> None:
     app.command("weights")(weights)
+    app.command("tables")(tables)
+    app.command("compare")(compare_tables)
     app.command("pay")(pay)
     app.command("evaluate")(evaluate)

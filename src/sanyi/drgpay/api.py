@@ -24,7 +24,7 @@ from sanyi.drgpay.settle import monthly_prepayments, pool, settle
 from sanyi.drgpay.sources import Loaded, load_stays
 from sanyi.drgpay.statement import case_rows, statement_xlsx, summary_rows, table_xlsx
 from sanyi.drgpay.tables import drg_base_point_tables, drg_payment_runs, drg_reviews
-from sanyi.drgpay.weights import build_base_points, coefficients, compare, year_weights
+from sanyi.drgpay.weights import build_base_points, coefficients, compare, compare_rows, year_weights
 from sanyi.infrastructure.tabular import xlsx_bytes
 
 __all__ = [
@@ -53,6 +53,7 @@ __all__ = [
     "case_rows",
     "coefficients",
     "compare",
+    "compare_rows",
     "drg_base_point_tables",
     "drg_payment_runs",
     "drg_reviews",

@@ -134,23 +134,21 @@ def _versioned(table: BasePointTable) -> BasePointTable:
 
 def compare(old: BasePointTable, new: BasePointTable) -> list[dict[str, str]]:
     """Groups whose base points differ: old, new and the change (new ÷ old − 1) where both exist."""
+    return compare_rows(old.rows(), new.rows())
+
+
+def compare_rows(old: Iterable[Mapping[str, str]], new: Iterable[Mapping[str, str]]) -> list[dict[str, str]]:
+    """``compare`` over exported or saved table rows (``BasePointTable.rows()``)."""
+    points_before = {row["drg"]: row["base_points"] for row in old}
+    points_after = {row["drg"]: row["base_points"] for row in new}
     rows = []
-    for drg in sorted(old.groups.keys() | new.groups.keys()):
-        a = old.groups.get(drg)
-        b = new.groups.get(drg)
-        pa = a.base_points if a else None
-        pb = b.base_points if b else None
-        if pa == pb:
+    for drg in sorted(points_before.keys() | points_after.keys()):
+        before, after = points_before.get(drg, ""), points_after.get(drg, "")
+        if before == after:
             continue
-        change = "" if not pa or pb is None else str(q4(pb / pa - ONE))
-        rows.append(
-            {
-                "drg": drg,
-                "old": "" if pa is None else str(pa),
-                "new": "" if pb is None else str(pb),
-                "change": change,
-            }
-        )
+        priced_both = before and after and Decimal(before) != 0
+        change = str(q4(Decimal(after) / Decimal(before) - ONE)) if priced_both else ""
+        rows.append({"drg": drg, "old": before, "new": after, "change": change})
     return rows
 
 

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from sanyi.drgpay.api import HistoryCase, build_base_points, coefficients, compare
+from sanyi.drgpay.api import HistoryCase, build_base_points, coefficients, compare, compare_rows
 from sanyi.kernel.errors import DomainError
 from tests.unit.drgpay.helpers import X, Y, rules, worked_history
 
@@ -87,3 +87,11 @@ def test_compare_lists_changed_groups() -> None:
     assert changed[X]["old"] == "250.0000"
     assert old.version != new.version
     assert [row["drg"] for row in old.rows()] == sorted(old.groups)
+
+
+def test_saved_rows_compare_like_tables() -> None:
+    old, _ = build_base_points(worked_history(2022), [2022], rules())
+    new, _ = build_base_points([*worked_history(), HistoryCase(2023, "A", X, 3000000, 10)], [2023], rules())
+    assert compare_rows(old.rows(), new.rows()) == compare(old, new)
+    zero = [{**row, "base_points": "0"} for row in old.rows()]
+    assert all(row["change"] == "" for row in compare_rows(zero, new.rows()))
