@@ -106,17 +106,27 @@ def tiered(
     recognition: Annotated[
         float, typer.Option(min=0, max=1, help="Share of recognisable results that are recognised")
     ] = 0.60,
+    reserved_percent: Annotated[
+        int, typer.Option(min=0, max=100, help="Share of each hospital session's slots reserved (%)")
+    ] = 20,
+    no_show_share: Annotated[
+        float, typer.Option(min=0, max=1, help="Extra public bookings per visit that never turn up")
+    ] = 0.05,
     db: DbOption = None,
 ) -> None:
     """Add tiered care to the region in the database: teams, contracts near the targets, up-referrals,
-    results and orders with recognition and repeats."""
-    targets = TieredTargets(signing, key_signing, referral_share, result_share, recognition)
+    schedules and bookings, results and orders with recognition and repeats."""
+    targets = TieredTargets(
+        signing, key_signing, referral_share, result_share, recognition, reserved_percent, no_show_share
+    )
     with open_container(db) as container:
         summary = generate_tiered(container.engine, year, seed, targets)
     console.print(
         f"[green]已生成 / generated[/green] {summary.teams:,} teams, {summary.contracts:,} contracts "
         f"(签约率 coverage {summary.coverage:.1%}, 重点人群 key groups {summary.key_coverage:.1%}), "
-        f"{summary.referrals:,} referrals, {summary.results:,} results, "
+        f"{summary.referrals:,} referrals, {summary.booking.schedules:,} sessions with "
+        f"{summary.booking.bookings:,} bookings ({summary.booking.referral_bookings:,} by referral, "
+        f"{summary.booking.no_shows:,} no-shows), {summary.results:,} results, "
         f"{summary.orders:,} orders with a proposal"
     )
 

@@ -6,13 +6,14 @@ team of their county, key groups with a higher probability, so that signed ÷ re
 target (calibration.md: baseline ≈ 25 %, key groups well above). A share of hospital outpatient visits
 of signed residents arrive as up-referrals from their team's institution (about 1–2 %); each referral
 gets a realistic path (completed, declined, no-show, cancelled or still open) with delays, its events,
-and the visit's ``referral_id``. Seeded: the same seed gives the same result.
+and the visit's ``referral_id``. Hospital visits then get schedules and bookings (``tiered_booking``).
+Seeded: the same seed gives the same result.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -23,6 +24,7 @@ from sanyi.care.api import encounters
 from sanyi.kernel.clock import ensure_aware
 from sanyi.knowledge.tiered import recognisable_items
 from sanyi.registry.api import institutions, practice_sites, practitioners, residents
+from sanyi.synth.tiered_booking import BookingSummary, ReferralVisit, generate_bookings
 from sanyi.tiered.api import (
     ContractPolicy,
     ReferralPolicy,
@@ -64,6 +66,8 @@ class TieredTargets:
     referral_share: float = 0.015  # of hospital outpatient visits of signed residents
     result_share: float = 0.10  # outpatient visits that order a recognisable test
     recognition: float = 0.60  # of orders with a recognisable result, the share recognised
+    reserved_percent: int = 20  # of each hospital session's slots, kept for referrals and family doctors
+    no_show_share: float = 0.05  # extra public bookings per visit that never turn up
 
 
 @dataclass(frozen=True)
@@ -76,6 +80,7 @@ class TieredSummary:
     referrals: int
     results: int = 0
     orders: int = 0
+    booking: BookingSummary = field(default_factory=BookingSummary)
 
     @property
     def coverage(self) -> float:
@@ -146,9 +151,20 @@ def generate_tiered(
         for number in range(0, len(rows), 5000):
             connection.execute(insert(contracts), rows[number : number + 5000])
         key_signed = sum(1 for index, p in enumerate(people) if key[index] and p.person_id in signed_team)
-        made = _referrals(connection, rng, signed_team, targets.referral_share)
+        made, referred = _referrals(connection, rng, signed_team, targets.referral_share)
         results_made, orders_made = _results(connection, rng, targets)
-    return TieredSummary(len(team_rows), len(rows), n, k, key_signed, made, results_made, orders_made)
+        # Its own stream, so adding bookings left the contracts, referrals and results of a seed as they were.
+        booking = generate_bookings(
+            connection,
+            np.random.default_rng([seed, 607]),
+            referred,
+            frozenset(signed_team),
+            targets.reserved_percent,
+            targets.no_show_share,
+        )
+    return TieredSummary(
+        len(team_rows), len(rows), n, k, key_signed, made, results_made, orders_made, booking
+    )
 
 
 def _teams(connection: Any) -> tuple[list[dict[str, Any]], dict[str, str]]:
@@ -198,7 +214,7 @@ def _teams(connection: Any) -> tuple[list[dict[str, Any]], dict[str, str]]:
 
 def _referrals(
     connection: Any, rng: np.random.Generator, signed_team: dict[str, dict[str, Any]], share: float
-) -> int:
+) -> tuple[int, dict[str, ReferralVisit]]:
     policy = ReferralPolicy()
     visits = connection.execute(
         select(
@@ -219,6 +235,7 @@ def _referrals(
     rows: list[dict[str, Any]] = []
     events: list[dict[str, Any]] = []
     links: list[tuple[str, str]] = []
+    referred: dict[str, ReferralVisit] = {}
     for visit in visits:
         team = signed_team.get(visit.person_id)
         if team is None or rng.random() >= share:
@@ -277,6 +294,7 @@ def _referrals(
         )
         if state in ("arrived", "completed"):
             links.append((visit.id, referral_id))
+        referred[visit.id] = ReferralVisit(referral_id, state, created)
     for number in range(0, len(rows), 5000):
         connection.execute(insert(referrals), rows[number : number + 5000])
     for number in range(0, len(events), 5000):
@@ -285,7 +303,7 @@ def _referrals(
         connection.execute(
             update(encounters).where(encounters.c.id == encounter_id).values(referral_id=referral_id)
         )
-    return len(rows)
+    return len(rows), referred
 
 
 # Why a repeat was done instead of recognising, with shares (patient_request and none are unjustified).

@@ -444,8 +444,12 @@ class ReferralService:
             )
         return block
 
-    def settle(self, viewer: Viewer, referral_id: str, record: Mapping[str, Any]) -> SettlementView:
-        """Settle a claim of the referred visit with the referral filled in from the loop."""
+    def settle(
+        self, viewer: Viewer, referral_id: str, record: Mapping[str, Any], *, policy: str | None = None
+    ) -> SettlementView:
+        """Settle a claim of the referred visit with the referral filled in from the loop; ``policy``
+        names a package instead of the one of the person's home region (e.g. the illustrative
+        referral-continuity package)."""
         block = self.claim_referral(viewer, referral_id)
         with self._uow() as uow:
             referral = self._load(uow.connection, referral_id, viewer)
@@ -458,7 +462,7 @@ class ReferralService:
             raise invalid("person.id", None, "the claim is for another person", "结算单的参保人与转诊单不符")
         claim["encounter"] = {**encounter, "referral": block}
         scope = None if viewer.regional else viewer.institution
-        return self._settlement.settle(claim, viewer.actor, scope=scope)
+        return self._settlement.settle(claim, viewer.actor, scope=scope, policy=policy)
 
 
 def _desk(viewer: Viewer, referral: Referral) -> Viewer:

@@ -7,10 +7,12 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from sanyi.cli.main import app
 from sanyi.infrastructure.tabular import read_rows, write_rows
+from sanyi.tiered.api import bookings, schedules
 from tests.conftest import TEST_SECRET
 from tests.integration.tiered.conftest import TieredRegion
 
@@ -115,3 +117,17 @@ def test_capitation_expire_and_overdue(region: TieredRegion, tmp_path: Path, cli
     # The CLI reads the system clock, long after the fixed clock's 24-hour limit: the referral is overdue.
     late = runner.invoke(app, ["tiered", "overdue", "--db", url, "--json"])
     assert [r["state"] for r in json.loads(late.stdout)] == ["created"]
+
+
+def test_synth_tiered_adds_sessions_and_bookings(region: TieredRegion, cli_env: None) -> None:
+    url = region.container.settings.database_url
+    args = ["synth", "tiered", "--seed", "3", "--referral-share", "0.3", "--reserved-percent", "30"]
+    result = runner.invoke(app, [*args, "--no-show-share", "0.1", "--db", url])
+    assert result.exit_code == 0, result.output
+    assert "bookings" in result.output and "no-shows" in result.output
+    with region.container.engine.connect() as connection:
+        percents = set(connection.execute(select(schedules.c.reserved_percent)).scalars())
+        booked = connection.execute(select(func.count()).select_from(bookings)).scalar_one()
+    assert percents == {30} and booked > 0
+    refused = runner.invoke(app, [*args, "--reserved-percent", "101", "--db", url])
+    assert refused.exit_code == 2  # refused by the option check before anything is written

@@ -4,21 +4,27 @@ referrals with consistent event chains, linked visits settle with their referral
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from itertools import pairwise
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 
 from sanyi.care.api import encounters
+from sanyi.kernel.clock import ensure_aware
+from sanyi.registry.api import institutions
 from sanyi.synth.api import TieredTargets, generate_tiered
 from sanyi.tiered.api import (
     REFERRAL_TRANSITIONS,
+    bookings,
     contracts,
     orders,
     referral_events,
     referrals,
     results,
+    schedules,
+    slots,
     teams,
 )
 from tests.integration.tiered.conftest import TieredRegion
@@ -105,3 +111,76 @@ def test_results_and_orders_with_recognition_and_repeats(region: TieredRegion) -
         ).all()
     # Every proposal obeys the rule of the service: same or higher tier, taken before the order.
     assert all(row.result_tier >= row.tier and row.taken_at <= row.ordered_at for row in proposed)
+
+
+def _bookings(region: TieredRegion) -> list[tuple[Any, ...]]:
+    with region.container.engine.connect() as connection:
+        query = (
+            select(
+                bookings.c.schedule_id,
+                slots.c.seq,
+                bookings.c.person_id,
+                bookings.c.channel,
+                bookings.c.state,
+                bookings.c.referral_id,
+            )
+            .join(slots, slots.c.id == bookings.c.slot_id)
+            .order_by(bookings.c.id)
+        )
+        return [tuple(row) for row in connection.execute(query)]
+
+
+def test_schedules_and_bookings_with_reserved_slots_referrals_and_no_shows(region: TieredRegion) -> None:
+    engine = region.container.engine
+    targets = TieredTargets(referral_share=0.3, reserved_percent=25, no_show_share=0.1, result_share=0.0)
+    summary = generate_tiered(engine, 2023, 9, targets)
+    booking = summary.booking
+    assert booking.schedules > 0 and booking.referral_bookings > 0 and booking.no_shows > 0
+    with engine.connect() as connection:
+        sessions = connection.execute(select(schedules)).all()
+        rows = connection.execute(
+            select(bookings, slots.c.reserved, slots.c.booking_id.label("slot_booking")).join(
+                slots, slots.c.id == bookings.c.slot_id
+            )
+        ).all()
+        reserved_per_session: dict[str, int] = dict(
+            connection.execute(
+                select(slots.c.schedule_id, func.count())
+                .where(slots.c.reserved)
+                .group_by(slots.c.schedule_id)
+            ).all()
+        )
+        referral_states = dict(connection.execute(select(referrals.c.id, referrals.c.state)).all())
+        hospital_visits = connection.execute(
+            select(func.count())
+            .select_from(encounters)
+            .join(institutions, institutions.c.code == encounters.c.institution_code)
+            .where(encounters.c.type == "outpatient", institutions.c.tier >= 2)
+        ).scalar_one()
+    assert len(sessions) == booking.schedules and len(rows) == booking.bookings
+    for session in sessions:  # the reserved share of every session, as the booking model plans it
+        assert reserved_per_session.get(session.id, 0) == session.capacity * 25 // 100
+        assert session.reserved_percent == 25 and session.release_hours == 48
+    assert all(row.slot_booking == row.id for row in rows)  # every booking holds its slot
+    by_referral = [row for row in rows if row.channel == "referral"]
+    assert len(by_referral) == booking.referral_bookings
+    reserved_by_referral: dict[str, int] = defaultdict(int)
+    for row in by_referral:  # referral bookings come from attended or missed referrals
+        assert referral_states[row.referral_id] in ("arrived", "completed", "no_show")
+        assert (row.state == "no_show") == (referral_states[row.referral_id] == "no_show")
+        reserved_by_referral[row.schedule_id] += row.reserved
+    for row in by_referral:  # an open slot only once referrals hold every reserved slot of the session
+        assert row.reserved or reserved_by_referral[row.schedule_id] == reserved_per_session.get(
+            row.schedule_id, 0
+        )
+    assert sum(reserved_by_referral.values()) > 0
+    for row in rows:
+        if row.channel == "public" and row.reserved:  # only after the reserved slot was released
+            session = next(s for s in sessions if s.id == row.schedule_id)
+            assert ensure_aware(row.booked_at) >= ensure_aware(session.starts_at) - timedelta(hours=48)
+    arrived = sum(1 for row in rows if row.state == "arrived")
+    assert arrived <= hospital_visits and booking.no_shows == sum(1 for row in rows if row.state == "no_show")
+    first = _bookings(region)
+    region.clear()
+    generate_tiered(engine, 2023, 9, targets)
+    assert _bookings(region) == first

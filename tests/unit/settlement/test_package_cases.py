@@ -31,11 +31,14 @@ def _subset(actual: Any, expected: Any, where: str) -> list[str]:
 
 
 def test_every_package_has_cases() -> None:
+    # The four regional packages of contracts/policies.md, plus one illustrative package that shows
+    # the referral rule on its own (ADR 0014) and is only used when named.
     assert set(package_names()) == {
         "hangzhou-2020",
         "wenzhou-2018",
         "harbin-2017",
         "heilongjiang-example-2020",
+        "referral-continuity-example",
     }
     for name in package_names():
         assert package_cases(name), f"{name} has no cases"
@@ -54,3 +57,20 @@ def test_package_case(case: PolicyCase) -> None:
             actual = rejection_record(outcome.claim_id, outcome.error)
         problems.extend(_subset(actual, expected, str(outcome.claim_id)))
     assert not problems, "\n".join(problems)
+
+
+def test_the_illustrative_package_is_marked_and_never_chosen_for_a_real_region() -> None:
+    package = load_package("referral-continuity-example")
+    assert package.illustrative and package.grade == "B" and package.region == "3303"
+    rules = package.schemes["resident"].pools["inpatient"].deductible
+    assert rules.continuous_on_referral and "国办发〔2015〕70号" in rules.source.document
+    assert not any(
+        load_package(name).schemes[scheme].pools[pool].deductible.continuous_on_referral
+        for name in package_names()
+        if name != package.name
+        for scheme in load_package(name).schemes
+        for pool in load_package(name).schemes[scheme].pools
+    )
+
+    wenzhou = load_package("wenzhou-2018")
+    assert package.effective_from < wenzhou.effective_from and wenzhou.region == package.region

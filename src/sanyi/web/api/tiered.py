@@ -211,9 +211,14 @@ def read_referral(referral_id: str, _: CurrentPrincipal, request: Request) -> Js
 
 @router.post("/referrals/{referral_id}/settle", summary="按转诊结算 · settle the referred visit")
 def settle_referral(
-    referral_id: str, claim: Annotated[Json, Body()], _: CurrentPrincipal, request: Request
+    referral_id: str,
+    claim: Annotated[Json, Body()],
+    _: CurrentPrincipal,
+    request: Request,
+    policy: Annotated[str | None, Query(description="结算政策包（缺省按参保地）· package name")] = None,
 ) -> Json:
-    return container(request).tiered.referrals.settle(viewer(request), referral_id, claim).to_dict()
+    view = container(request).tiered.referrals.settle(viewer(request), referral_id, claim, policy=policy)
+    return view.to_dict()
 
 
 @router.post("/referrals/{referral_id}/{action}", summary="转诊操作 · accept, decline, schedule, arrive, …")
