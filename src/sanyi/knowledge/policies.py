@@ -213,6 +213,7 @@ class PolicyPackage:
     effective_to: date | None
     grade: str
     illustrative: bool
+    named_only: bool  # an example package settles only when named, never by the choice by region and date
     sources: Mapping[str, Source]
     encounter_pools: Mapping[str, str]
     schemes: Mapping[str, SchemeRules]
@@ -530,6 +531,7 @@ class _Builder:
             effective_to=effective_to,
             grade=document["grade"],
             illustrative=bool(document.get("illustrative", False)),
+            named_only=bool(document.get("named_only", False)),
             sources=self.sources,
             encounter_pools=dict(document["encounter_pools"]),
             schemes=schemes,

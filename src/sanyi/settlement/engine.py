@@ -449,9 +449,14 @@ class _Run:
 
 def choose_package(claim: Claim, packages: Iterable[PolicyPackage]) -> PolicyPackage:
     """The package of the claim's home region in force on its date: the longest region code that
-    matches, then the latest effective date (policies.md, "Which package")."""
+    matches, then the latest effective date (policies.md, "Which package"). A ``named_only`` package
+    (an example) is never chosen this way."""
     day = claim.encounter.start.date()
-    candidates = [p for p in packages if claim.person.home_region.startswith(p.region) and p.covers(day)]
+    candidates = [
+        p
+        for p in packages
+        if not p.named_only and claim.person.home_region.startswith(p.region) and p.covers(day)
+    ]
     if not candidates:
         raise DomainError(
             SETTLEMENT_NO_POLICY,

@@ -232,6 +232,18 @@ def test_the_package_is_chosen_by_longest_region_and_date() -> None:
     assert (caught.value.code, caught.value.path) == ("SETTLEMENT_NO_POLICY", "person.home_region")
 
 
+def test_a_named_only_package_is_never_chosen_by_region_and_date() -> None:
+    packages = [load_package(name) for name in ("wenzhou-2018", "referral-continuity-example")]
+    assert packages[1].named_only and not packages[0].named_only
+    recent = claim("P1", [line(1, "1.00")], home_region="330302", start="2023-05-01T09:00:00+08:00")
+    assert choose_package(parse_claim(recent), packages).name == "wenzhou-2018"
+    # Before wenzhou-2018 only the example covers 3303 by date: it is still not chosen.
+    old = claim("P2", [line(1, "1.00")], home_region="330302", start="2016-05-01T09:00:00+08:00")
+    with pytest.raises(DomainError) as caught:
+        choose_package(parse_claim(old), packages)
+    assert caught.value.code == "SETTLEMENT_NO_POLICY"
+
+
 def test_a_record_that_is_not_an_object_is_rejected_and_the_batch_goes_on() -> None:
     outcomes = list(
         settle_records([["not", "a", "claim"], claim("OK", [line(1, "1.00")])], load_package("hangzhou-2020"))
