@@ -1,18 +1,21 @@
-"""``sanyi tiered``: tiered-care jobs — results in from a table, capitation out, expiry, overdue referrals."""
+"""``sanyi tiered``: tiered-care jobs — results in from a table, capitation out, expiry, overdue referrals,
+unjustified repeat tests handed to supervision."""
 
 from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
 from sanyi.cli.common import DbOption, JsonOption, console, open_container, print_json, run
 from sanyi.infrastructure.tabular import read_rows, write_rows
+from sanyi.kernel.clock import local_date
 from sanyi.kernel.errors import DomainError
 from sanyi.registry.api import Viewer
+from sanyi.supervision.api import Finding
 from sanyi.tiered.api import TIERED_INVALID
 
 app = typer.Typer(help="分级诊疗 · tiered care", no_args_is_help=True)
@@ -129,3 +132,45 @@ def overdue(
     for r in late:
         out.add_row(r["id"], r["to_institution"], r["state"], r["deadline"])
     console.print(out)
+
+
+@app.command("repeats-to-supervision")
+def repeats_to_supervision(db: DbOption = None, as_json: JsonOption = False) -> None:
+    """Hand every unjustified repeat test (重复检查) to supervision as a REPEAT_TEST finding; a rerun
+    adds only new ones."""
+    with open_container(db) as container:
+        viewer = _system(None)
+        repeats = container.tiered.results.unjustified_repeats(viewer)
+        found = [repeat_finding(order) for order in repeats]
+        meta = [
+            {
+                "person_id": order["person_id"],
+                "institution_id": order["institution_code"],
+                "doctor_id": None,  # orders carry the user who ordered, not a practitioner code
+                "claim_day": local_date(order["ordered_at"]),
+                "amount": 0,
+            }
+            for order in repeats
+        ]
+        added = container.supervision.record_external(viewer, found, meta)
+    if as_json:
+        print_json({"repeats": len(repeats), "new_findings": added})
+    else:
+        console.print(
+            f"重复检查 / unjustified repeats {len(repeats):,}; 新增监管发现 / new findings {added:,}"
+        )
+
+
+def repeat_finding(order: dict[str, Any]) -> Finding:
+    """An unjustified repeat as a suspect REPEAT_TEST finding keyed by the order."""
+    item, proposed = order["item_code"], order["proposed_result_id"] or "—"
+    return Finding(
+        claim_id=order["id"],
+        line_no=None,
+        rule_id="REPEAT_TEST",
+        result="suspect",
+        evidence={"item": item, "proposed_result": proposed, "reason": order["reason"] or ""},
+        message_zh=f"检查检验 {item} 有可互认结果 {proposed}，未说明正当理由重复开具（重复检查）",
+        message_en=f"{item} was ordered again without a justifying reason although result {proposed} "
+        "could be recognised (repeat test)",
+    )

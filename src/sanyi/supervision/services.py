@@ -107,35 +107,8 @@ class SupervisionService:
             restrict_period(con, start, end)
             found = run_rules(con, rules)
             meta = self._meta(con, found)
-        now = self._clock.now()
         with self._uow(write=True) as uow:
-            existing = {
-                (row.claim_id, row.line_no, row.rule_id)
-                for row in uow.connection.execute(
-                    select(
-                        supervision_findings.c.claim_id,
-                        supervision_findings.c.line_no,
-                        supervision_findings.c.rule_id,
-                    )
-                )
-            }
-            rows = [
-                {
-                    "claim_id": f.claim_id,
-                    "line_no": f.line_no,
-                    "rule_id": f.rule_id,
-                    "result": f.result,
-                    "evidence": f.evidence,
-                    "message_zh": f.message_zh,
-                    "message_en": f.message_en,
-                    **meta[i],
-                    "found_at": now,
-                }
-                for i, f in enumerate(found)
-                if f.key not in existing
-            ]
-            if rows:
-                uow.connection.execute(insert(supervision_findings), rows)
+            rows = self._insert_new(uow.connection, found, meta)
             self._audit.record(
                 uow.connection,
                 viewer.actor,
@@ -151,6 +124,59 @@ class SupervisionService:
             )
             uow.commit()
         return len(rows)
+
+    def record_external(
+        self, viewer: Viewer, found: Sequence[Finding], meta: Sequence[dict[str, Any]]
+    ) -> int:
+        """Keep findings made outside the rule engine (e.g. unjustified repeat tests of mutual
+        recognition), with their person, institution, doctor, day and amount; returns how many were new."""
+        _regional(viewer, "record findings", "登记监管发现")
+        with self._uow(write=True) as uow:
+            rows = self._insert_new(uow.connection, found, meta)
+            self._audit.record(
+                uow.connection,
+                viewer.actor,
+                "supervision.record",
+                "supervision_run",
+                None,
+                {"rules": sorted({f.rule_id for f in found}), "new_findings": len(rows)},
+            )
+            uow.commit()
+        return len(rows)
+
+    def _insert_new(
+        self, connection: Connection, found: Sequence[Finding], meta: Sequence[dict[str, Any]]
+    ) -> list[dict[str, Any]]:
+        """Insert the findings not kept yet (same claim, line and rule); a rerun adds nothing."""
+        existing = {
+            (row.claim_id, row.line_no, row.rule_id)
+            for row in connection.execute(
+                select(
+                    supervision_findings.c.claim_id,
+                    supervision_findings.c.line_no,
+                    supervision_findings.c.rule_id,
+                )
+            )
+        }
+        now = self._clock.now()
+        rows = [
+            {
+                "claim_id": f.claim_id,
+                "line_no": f.line_no,
+                "rule_id": f.rule_id,
+                "result": f.result,
+                "evidence": f.evidence,
+                "message_zh": f.message_zh,
+                "message_en": f.message_en,
+                **meta[i],
+                "found_at": now,
+            }
+            for i, f in enumerate(found)
+            if f.key not in existing
+        ]
+        if rows:
+            connection.execute(insert(supervision_findings), rows)
+        return rows
 
     @staticmethod
     def _meta(con: Any, found: list[Finding]) -> list[dict[str, Any]]:

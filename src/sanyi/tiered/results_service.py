@@ -232,6 +232,18 @@ class ResultsService:
             uow.commit()
         return [result_record(to_result(r)) for r in rows]
 
+    def unjustified_repeats(self, viewer: Viewer) -> list[dict[str, Any]]:
+        """Orders repeated without a justifying reason (重复检查), for supervision."""
+        query = (
+            select(orders)
+            .where((orders.c.outcome == "repeated") & orders.c.justified.is_(False))
+            .order_by(orders.c.ordered_at, orders.c.id)
+        )
+        if viewer.scope is not None:
+            query = query.where(orders.c.institution_code == viewer.scope)
+        with self._uow() as uow:
+            return [dict(row._mapping) for row in uow.connection.execute(query)]
+
     def rates(self, viewer: Viewer) -> list[dict[str, Any]]:
         """互认率 by institution and item: recognised ÷ eligible (orders that had a proposal)."""
         eligible = func.sum(case((orders.c.proposed_result_id.is_not(None), 1), else_=0)).label("eligible")

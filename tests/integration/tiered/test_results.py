@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
+from typer.testing import CliRunner
 
+from sanyi.cli.main import app
 from sanyi.infrastructure.audit import audit_log
 from sanyi.kernel.errors import DomainError
+from sanyi.supervision.api import supervision_findings
+from tests.conftest import TEST_SECRET
 from tests.integration.tiered.conftest import TieredRegion
+
+runner = CliRunner()
 
 pytestmark = pytest.mark.db
 
@@ -66,3 +73,32 @@ def test_lower_tier_result_is_not_proposed_to_a_higher_tier(region: TieredRegion
     assert results.order(region.doctor(region.other_centre), person_id=person, item="LAB002")["outcome"] == (
         "proposed"
     )
+
+
+def test_unjustified_repeats_become_supervision_findings_once(
+    region: TieredRegion, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SANYI_ENV", "test")
+    monkeypatch.setenv("SANYI_SECRET_KEY", TEST_SECRET)
+    results = region.container.tiered.results
+    person = region.people[0]
+    now = region.clock.now()
+    results.record_result(region.desk(), person_id=person, item="LAB001", taken_at=now - timedelta(days=3))
+    justified = results.order(region.doctor(), person_id=person, item="LAB001")
+    results.decide(region.doctor(), justified["id"], accept=False, reason="condition_changed")
+    unjustified = results.order(region.doctor(), person_id=person, item="LAB001")
+    results.decide(region.doctor(), unjustified["id"], accept=False, reason="patient_request")
+    url = region.container.settings.database_url
+    handed = runner.invoke(app, ["tiered", "repeats-to-supervision", "--json", "--db", url])
+    assert handed.exit_code == 0, handed.output
+    assert json.loads(handed.stdout) == {"repeats": 1, "new_findings": 1}
+    with region.container.engine.connect() as connection:
+        found = connection.execute(select(supervision_findings)).all()
+    assert [(f.claim_id, f.rule_id, f.result, f.person_id) for f in found] == [
+        (unjustified["id"], "REPEAT_TEST", "suspect", person)
+    ]
+    assert found[0].institution_id == region.centre and "重复检查" in found[0].message_zh
+    again = runner.invoke(app, ["tiered", "repeats-to-supervision", "--json", "--db", url])
+    assert json.loads(again.stdout) == {"repeats": 1, "new_findings": 0}
+    with region.container.engine.begin() as connection:
+        connection.execute(supervision_findings.delete())
