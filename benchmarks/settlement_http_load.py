@@ -159,8 +159,9 @@ def main() -> None:
         url = urls[0]
         login = httpx.post(url + "/login/token", json={"username": "load.bureau", "password": PASSWORD})
         token = login.json()["access_token"]
-        # Warm up (imports, package cache, connection pool) before measuring.
-        asyncio.run(run_clients(urls, token, 10, 200))
+        # Warm up (imports, package and knowledge caches, connection pools) before measuring, with as
+        # many connections as the run so that every worker process has served requests.
+        asyncio.run(run_clients(urls, token, args.clients, max(200, 3 * args.clients)))
         started, server_cpu = time.perf_counter(), sum(tree_cpu_seconds(server.pid) for server in servers)
         latencies, failures = asyncio.run(run_clients(urls, token, args.clients, args.requests, args.think))
         elapsed = time.perf_counter() - started
