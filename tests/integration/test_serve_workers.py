@@ -1,5 +1,6 @@
 """``sanyi serve --workers N``: several processes on one port, each with its own container."""
 
+import asyncio
 import os
 import socket
 import subprocess
@@ -11,6 +12,7 @@ import httpx
 import pytest
 
 from sanyi.bootstrap import Container
+from sanyi.cli.serve import listening_socket
 from tests.conftest import TEST_SECRET
 
 
@@ -42,9 +44,40 @@ def test_two_workers_serve_one_port(container: Container, tmp_path: Path) -> Non
                 pass
             assert time.monotonic() < deadline, "the server did not start"
             time.sleep(0.2)
-        assert httpx.get(f"http://127.0.0.1:{port}/api/registry/overview").status_code == 401
+        refused = httpx.get(f"http://127.0.0.1:{port}/api/registry/overview")
+        assert refused.status_code == 401
+        assert refused.headers["server-timing"].startswith("app;dur=")
         # uvicorn's supervisor runs the workers as its children; with 2 workers there are at least 2.
         assert len(_children(server.pid)) >= 2
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+async def _nodelay_of_accepted_connection(sock: socket.socket) -> int:
+    accepted: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+
+    async def on_connection(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        accepted.set_result(
+            writer.get_extra_info("socket").getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+        )
+        writer.close()
+
+    server = await asyncio.start_server(on_connection, sock=sock)
+    async with server:
+        _, writer = await asyncio.open_connection(*sock.getsockname()[:2])
+        result = await asyncio.wait_for(accepted, 5)
+        writer.close()
+    return result
+
+
+def test_worker_connections_send_without_nagle_delay() -> None:
+    """Connections accepted on the workers' shared socket have TCP_NODELAY, as in single-process mode.
+
+    A listening socket created with protocol 0 (uvicorn's ``bind_socket``) yields connections on which
+    asyncio leaves Nagle on; the second assertion shows that difference is real.
+    """
+    assert asyncio.run(_nodelay_of_accepted_connection(listening_socket("127.0.0.1", 0))) != 0
+    plain = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    plain.bind(("127.0.0.1", 0))
+    assert asyncio.run(_nodelay_of_accepted_connection(plain)) == 0
