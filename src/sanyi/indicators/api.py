@@ -12,6 +12,8 @@ legend :class:`Band` for a scorecard colour. The pure pieces (``compute``, ``jud
 ``build_legend``) work on facts in memory for tests and what-ifs.
 """
 
+from typing import Final
+
 from sanyi.indicators.engine import (
     FACT_SCHEMA,
     GROUPINGS,
@@ -21,6 +23,16 @@ from sanyi.indicators.engine import (
     facts_table,
     needed_spans,
 )
+from sanyi.indicators.errors import (
+    INDICATOR_APPROVAL_PERIOD,
+    INDICATOR_APPROVAL_STATE,
+    INDICATOR_INVALID_REQUEST,
+    INDICATOR_OUT_OF_SCOPE,
+    INDICATOR_PERIOD_LOCKED,
+    INDICATOR_UNKNOWN,
+    INDICATOR_UNKNOWN_SCOPE,
+)
+from sanyi.indicators.finance import FINANCE, FinanceLoader
 from sanyi.indicators.model import (
     Achievement,
     Figure,
@@ -37,6 +49,15 @@ from sanyi.indicators.model import (
     target_for,
     within,
 )
+from sanyi.indicators.report import DUE_DAY, due_date, quarterly_report
+from sanyi.indicators.services import APPROVED, SUBMITTED, Approval, IndicatorService, ValuesQuery
+from sanyi.indicators.tables import (
+    FINANCE_AMOUNTS,
+    approvals,
+    institution_finance,
+    reported_values,
+    snapshots,
+)
 from sanyi.knowledge.indicators import (
     LEGEND_BANDS_INVALID,
     Band,
@@ -49,17 +70,37 @@ from sanyi.knowledge.indicators import (
     catalogue,
 )
 
+# The policy package whose DRG scheme groups the stays behind DRG01–DRG04 (the one shipped package
+# with a drg_payment section).
+DRG_POLICY: Final = "hangzhou-2020"
+
 __all__ = [
+    "APPROVED",
+    "DRG_POLICY",
+    "DUE_DAY",
     "FACT_SCHEMA",
+    "FINANCE",
+    "FINANCE_AMOUNTS",
     "GROUPINGS",
+    "INDICATOR_APPROVAL_PERIOD",
+    "INDICATOR_APPROVAL_STATE",
+    "INDICATOR_INVALID_REQUEST",
+    "INDICATOR_OUT_OF_SCOPE",
+    "INDICATOR_PERIOD_LOCKED",
+    "INDICATOR_UNKNOWN",
+    "INDICATOR_UNKNOWN_SCOPE",
     "LEGEND_BANDS_INVALID",
+    "SUBMITTED",
     "Achievement",
+    "Approval",
     "Band",
     "Catalogue",
     "Element",
     "Figure",
+    "FinanceLoader",
     "GroupBy",
     "IndicatorDef",
+    "IndicatorService",
     "IndicatorValue",
     "Legend",
     "Request",
@@ -67,16 +108,23 @@ __all__ = [
     "SpanKind",
     "TargetDef",
     "Unit",
+    "ValuesQuery",
     "achieved",
+    "approvals",
     "area_prefix",
     "build_legend",
     "catalogue",
     "compute",
+    "due_date",
     "facts_table",
     "growth",
+    "institution_finance",
     "judge",
     "needed_spans",
+    "quarterly_report",
     "ratio",
+    "reported_values",
+    "snapshots",
     "spans",
     "target_for",
     "within",
