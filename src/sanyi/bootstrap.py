@@ -13,6 +13,7 @@ from sqlalchemy import Engine, MetaData
 
 import sanyi.care.api
 import sanyi.drgpay.api
+import sanyi.indicators.api
 import sanyi.registry.api
 import sanyi.settlement.api
 import sanyi.supervision.api
@@ -21,7 +22,9 @@ import sanyi.tiered.api
 from sanyi.identity.api import IdentityService, LoginPolicy
 from sanyi.infrastructure.audit import AuditLog  # registers the audit_log table
 from sanyi.infrastructure.db import create_db_engine, metadata
+from sanyi.infrastructure.importer import Loader
 from sanyi.infrastructure.settings import Settings
+from sanyi.infrastructure.sheets import SheetSpec
 from sanyi.infrastructure.uow import UnitOfWorkFactory
 from sanyi.kernel.clock import Clock, SystemClock
 
@@ -103,9 +106,30 @@ class Container:
     def drgpay(self) -> sanyi.drgpay.api.DrgPayService:
         return sanyi.drgpay.api.DrgPayService(self.uow, self.clock, self.audit)
 
+    @cached_property
+    def indicators(self) -> sanyi.indicators.api.IndicatorService:
+        # DRG evaluation sums come from drgpay's cached stays of a year under the indicator policy.
+        policy = sanyi.indicators.api.DRG_POLICY
+        return sanyi.indicators.api.IndicatorService(
+            self.uow, self.clock, self.audit, drg_stays=lambda year: self.drgpay.stays(year, policy)
+        )
+
     def dispose(self) -> None:
         if "engine" in self.__dict__:
             self.engine.dispose()
+
+
+def import_specs() -> dict[str, SheetSpec]:
+    """Every import template by kind: the registry's and care's, then institution finance."""
+    finance = sanyi.indicators.api.FINANCE
+    return {**sanyi.care.api.import_specs(), finance.kind: finance}
+
+
+def import_loader(kind: str) -> Loader:
+    """A fresh loader of one kind (finance sits above care, so the two catalogues meet here)."""
+    if kind == sanyi.indicators.api.FINANCE.kind:
+        return sanyi.indicators.api.FinanceLoader()
+    return sanyi.care.api.import_loader(kind)
 
 
 def build_container(settings: Settings | None = None, clock: Clock | None = None) -> Container:

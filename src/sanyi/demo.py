@@ -15,7 +15,14 @@ from sanyi.identity.api import Role, generate_password
 from sanyi.infrastructure import migrate
 from sanyi.infrastructure.audit import Actor
 from sanyi.registry.api import first_institution
-from sanyi.synth.api import DatabaseSink, Progress, RegionRequest, database_is_empty, generate
+from sanyi.synth.api import (
+    DatabaseSink,
+    Progress,
+    RegionRequest,
+    database_is_empty,
+    generate,
+    generate_finance,
+)
 
 DEMO_REGION = RegionRequest(profile="wenzhou", residents=20_000, year=2023, seed=7)
 
@@ -46,6 +53,7 @@ def prepare_demo(container: Container, progress: Progress | None = None) -> list
     migrate.upgrade(container.engine)
     if database_is_empty(container.engine):
         generate(DEMO_REGION, [DatabaseSink(container.engine)], progress=progress)
+        generate_finance(container.engine, DEMO_REGION.year, DEMO_REGION.seed)
     actor = Actor.system("demo")
     credentials = []
     for account in DEMO_ACCOUNTS:

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from sanyi.care.api import import_specs
+from sanyi.bootstrap import import_specs
 from sanyi.infrastructure.sheets import markdown
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "import-templates.md"

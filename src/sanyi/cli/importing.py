@@ -10,7 +10,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from sanyi.care.api import import_loader, import_specs
+from sanyi.bootstrap import import_loader, import_specs
 from sanyi.cli.common import DbOption, JsonOption, console, errors, open_container, print_json, run
 from sanyi.infrastructure import migrate
 from sanyi.infrastructure.audit import Actor

@@ -25,6 +25,7 @@ from sanyi.synth.api import (
     clear_region,
     database_is_empty,
     generate,
+    generate_finance,
     generate_tiered,
     parquet_run,
     replay_parquet,
@@ -63,12 +64,20 @@ def synth(
             sinks.append(ParquetSink(parquet))
         with _progress() as report:
             summary = run(lambda: generate(request, sinks, workers=workers, progress=report))
+        if db is not None or parquet is None:
+            # Finance returns follow from the fee lines just written (indicators YY01–YY06).
+            finance = generate_finance(container.engine, year, seed)
     console.print(
         f"[green]已生成 / generated[/green] {profile}: {summary.residents:,} residents, "
         f"{summary.institutions:,} institutions, {summary.practitioners:,} practitioners, "
         f"{summary.encounters:,} encounters, {summary.fee_lines:,} fee lines, "
         f"{summary.irregularities:,} planted irregularities"
     )
+    if db is not None or parquet is None:
+        console.print(
+            f"[green]财务月报 / finance returns[/green] {finance.returns:,}, "
+            f"reported values {finance.reported:,}"
+        )
 
 
 @app.command("load")
@@ -128,6 +137,23 @@ def tiered(
         f"{summary.booking.bookings:,} bookings ({summary.booking.referral_bookings:,} by referral, "
         f"{summary.booking.no_shows:,} no-shows), {summary.results:,} results, "
         f"{summary.orders:,} orders with a proposal"
+    )
+
+
+@app.command("finance")
+def finance(
+    year: Annotated[int, typer.Option(help="The year of the region's care")] = 2023,
+    seed: Annotated[int, typer.Option(help="Random seed")] = 7,
+    db: DbOption = None,
+) -> None:
+    """(Re)write the region's institution finance returns from its fee lines, and the reported values
+    (paediatric beds, smart hospitals, diseases priced per case) the indicators need."""
+    with open_container(db) as container:
+        migrate.upgrade(container.engine)
+        summary = generate_finance(container.engine, year, seed)
+    console.print(
+        f"[green]已生成 / generated[/green] {summary.returns:,} finance returns "
+        f"(医疗收入 medical income {summary.medical_income} 元), {summary.reported:,} reported values"
     )
 
 

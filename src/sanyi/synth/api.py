@@ -1,6 +1,7 @@
 """What other parts of Sanyi may use of the synthetic region."""
 
 from sanyi.synth.errors import SYNTH_DATABASE_NOT_EMPTY, SYNTH_INVALID_REQUEST, SYNTH_NO_RUN
+from sanyi.synth.finance import FinanceSummary, generate_finance
 from sanyi.synth.generator import RegionRequest, SyntheticRegion
 from sanyi.synth.output import (
     DatabaseSink,
@@ -25,6 +26,7 @@ __all__ = [
     "TOLERANCE",
     "DatabaseSink",
     "Figure",
+    "FinanceSummary",
     "GenerationSummary",
     "ParquetSink",
     "Progress",
@@ -37,6 +39,7 @@ __all__ = [
     "database_is_empty",
     "figures",
     "generate",
+    "generate_finance",
     "generate_tiered",
     "latest_run",
     "parquet_run",

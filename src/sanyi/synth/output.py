@@ -11,6 +11,7 @@ import pyarrow.parquet as pq
 from sqlalchemy import Engine, Table, func, select
 
 from sanyi.care.api import encounters, fee_lines
+from sanyi.indicators.api import institution_finance, reported_values
 from sanyi.infrastructure.bulk import bulk_insert
 from sanyi.infrastructure.db import is_sqlite
 from sanyi.kernel.errors import DomainError
@@ -154,8 +155,15 @@ def database_is_empty(engine: Engine) -> bool:
 
 
 def clear_region(engine: Engine) -> None:
-    """Delete the registry, care, tiered-care and synthetic data (accounts and the audit log stay)."""
-    tables = [*STATIC_TABLES.values(), *CHUNK_TABLES.values(), synth_runs, *TIERED_TABLES]
+    """Delete the registry, care, tiered-care, finance and synthetic data (accounts and audit log stay)."""
+    tables = [
+        *STATIC_TABLES.values(),
+        *CHUNK_TABLES.values(),
+        synth_runs,
+        *TIERED_TABLES,
+        institution_finance,
+        reported_values,
+    ]
     ordered = [table for table in reversed(tables[0].metadata.sorted_tables) if table in tables]
     with engine.begin() as connection:
         for table in ordered:

@@ -2,7 +2,19 @@
 
 from fastapi import APIRouter
 
-from sanyi.web.api import admin, auth, care, drg, health, public, registry, settlement, supervision, tiered
+from sanyi.web.api import (
+    admin,
+    auth,
+    care,
+    drg,
+    health,
+    indicators,
+    public,
+    registry,
+    settlement,
+    supervision,
+    tiered,
+)
 
 
 def routers() -> list[APIRouter]:
@@ -18,4 +30,5 @@ def routers() -> list[APIRouter]:
         supervision.router,
         tiered.router,
         tiered.public_router,
+        indicators.router,
     ]

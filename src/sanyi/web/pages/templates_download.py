@@ -7,7 +7,7 @@ template always matches what ``sanyi import`` accepts.
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from sanyi.care.api import import_specs
+from sanyi.bootstrap import import_specs
 from sanyi.infrastructure.sheets import IMPORT_UNKNOWN_TEMPLATE, template_bytes
 from sanyi.kernel.errors import DomainError
 from sanyi.web.security import CurrentPrincipal

@@ -1,0 +1,1 @@
+"""Reform indicators: catalogue-driven values over the area tree and periods, targets, approval."""

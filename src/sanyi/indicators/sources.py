@@ -1,0 +1,437 @@
+"""Facts from the operational store: each source reads its tables once into Arrow and DuckDB shapes them.
+
+A source returns rows of ``engine.FACT_SCHEMA``. Flows are keyed by the Shanghai month they happen
+in; stocks are evaluated at the last day of each span's last month (``ends``). Only the sources the
+requested indicators need are read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterable, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Final
+
+import duckdb
+import pyarrow as pa
+from sqlalchemy import Connection, Select, select
+
+from sanyi.care.api import encounters
+from sanyi.drgpay.api import EvalCase, Loaded, evaluate
+from sanyi.indicators.engine import FACT_SCHEMA
+from sanyi.indicators.model import Unit, month_key
+from sanyi.indicators.tables import FINANCE_AMOUNTS, institution_finance, reported_values
+from sanyi.kernel.clock import SHANGHAI
+from sanyi.registry.api import (
+    PRIMARY_CARE_KINDS,
+    institutions,
+    medical_group_members,
+    medical_groups,
+    practice_sites,
+    practitioners,
+    residents,
+)
+from sanyi.settlement.api import settlements
+from sanyi.tiered.api import contracts, orders, referrals
+
+PRIMARY_KINDS: Final = frozenset(kind.value for kind in PRIMARY_CARE_KINDS)
+PAEDIATRICS: Final = "07"  # 诊疗科目 儿科 and its sub-specialties 07xx
+DIED: Final = "5"  # 离院方式 死亡
+
+
+def _month(value: datetime | None) -> str | None:
+    return None if value is None else value.astimezone(SHANGHAI).strftime("%Y-%m")
+
+
+def _rows(connection: Connection, query: Select[Any]) -> list[Any]:
+    return list(connection.execute(query).all())
+
+
+def _table(columns: dict[str, list[Any]], types: dict[str, pa.DataType]) -> pa.Table:
+    return pa.table({name: pa.array(values, types[name]) for name, values in columns.items()})
+
+
+def _query(tables: dict[str, pa.Table], sql: str) -> pa.Table:
+    """Run ``sql`` over the given Arrow tables; the result is cast to the fact schema."""
+    connection = duckdb.connect()
+    try:
+        for name, table in tables.items():
+            connection.register(name, table)
+        result: pa.Table = connection.sql(sql).to_arrow_table()
+    finally:
+        connection.close()
+    return result.cast(FACT_SCHEMA)
+
+
+def units(connection: Connection) -> list[Unit]:
+    """Every institution with its county, ownership, category, tier and medical communities."""
+    communities: dict[str, list[str]] = {}
+    for group, member in _rows(
+        connection, select(medical_group_members.c.group_code, medical_group_members.c.institution_code)
+    ):
+        communities.setdefault(member, []).append(group)
+    i = institutions.c
+    out = []
+    for code, name, area, kind, tier, ownership in _rows(
+        connection, select(i.code, i.name, i.area_code, i.kind, i.tier, i.ownership).order_by(i.code)
+    ):
+        category = "primary" if kind in PRIMARY_KINDS else "pharmacy" if kind == "pharmacy" else "hospital"
+        out.append(
+            Unit(
+                code, name, area[:6], ownership, category, int(tier), tuple(sorted(communities.get(code, [])))
+            )
+        )
+    return out
+
+
+def _encounter_tables(connection: Connection, first: str, last: str) -> dict[str, pa.Table]:
+    low = datetime(int(first[:4]), int(first[5:]), 1, tzinfo=SHANGHAI)
+    year, month = int(last[:4]), int(last[5:])
+    high = datetime(year + month // 12, month % 12 + 1, 1, tzinfo=SHANGHAI)
+    e = encounters.c
+    rows = _rows(
+        connection,
+        select(e.institution_code, e.person_id, e.type, e.start_at, e.end_at, e.referral_id).where(
+            (e.start_at >= low) & (e.start_at < high) | (e.end_at >= low) & (e.end_at < high)
+        ),
+    )
+    text, moment = pa.string(), pa.timestamp("us", tz="UTC")
+    counties = _counties(connection)
+    return {
+        "enc": _table(
+            {
+                "institution": [r[0] for r in rows],
+                "person": [r[1] for r in rows],
+                "type": [r[2] for r in rows],
+                "start_at": [r[3] for r in rows],
+                "end_at": [r[4] for r in rows],
+                "referral": [r[5] for r in rows],
+            },
+            {
+                "institution": text,
+                "person": text,
+                "type": text,
+                "start_at": moment,
+                "end_at": moment,
+                "referral": text,
+            },
+        ),
+        "people": _people(connection),
+        "inst": _table(
+            {"code": list(counties), "county": list(counties.values())}, {"code": text, "county": text}
+        ),
+        "up": _table(
+            {
+                "id": [
+                    r[0]
+                    for r in _rows(connection, select(referrals.c.id).where(referrals.c.direction == "up"))
+                ]
+            },
+            {"id": text},
+        ),
+    }
+
+
+def _people(connection: Connection) -> pa.Table:
+    r = residents.c
+    rows = _rows(connection, select(r.person_id, r.residence_area))
+    return _table(
+        {"person": [x[0] for x in rows], "county": [x[1][:6] for x in rows]},
+        {"person": pa.string(), "county": pa.string()},
+    )
+
+
+def _counties(connection: Connection) -> dict[str, str]:
+    return {
+        code: area[:6]
+        for code, area in _rows(connection, select(institutions.c.code, institutions.c.area_code))
+    }
+
+
+ENCOUNTER_SQL: Final = """
+WITH shanghai AS (  -- Shanghai months (UTC + 8 h, no daylight saving) of the UTC instants
+    SELECT *, strftime(make_timestamp(epoch_us(start_at) + 28800000000), '%Y-%m') AS start_month,
+              strftime(make_timestamp(epoch_us(end_at) + 28800000000), '%Y-%m') AS end_month
+    FROM enc
+), e AS (
+    SELECT enc.institution AS unit, i.county AS county, p.county AS home, enc.start_month AS month,
+           enc.end_month, enc.referral, enc.type IN ('outpatient', 'emergency') AS visit,
+           enc.type = 'inpatient' AS stay, enc.start_month BETWEEN $first AND $last AS started
+    FROM shanghai enc JOIN inst i ON i.code = enc.institution LEFT JOIN people p ON p.person = enc.person
+)
+SELECT unit, county, month, 'visits' AS element, COUNT(*) AS value FROM e WHERE visit AND started GROUP BY ALL
+UNION ALL SELECT unit, county, month, 'admissions', COUNT(*) FROM e WHERE stay AND started GROUP BY ALL
+UNION ALL SELECT unit, county, end_month, 'discharges', COUNT(*) FROM e
+    WHERE stay AND end_month BETWEEN $first AND $last GROUP BY ALL
+UNION ALL SELECT unit, county, month, 'referred_visits', COUNT(*) FROM e
+    WHERE visit AND started AND referral IN (SELECT id FROM up) GROUP BY ALL
+UNION ALL SELECT '', home, month, 'resident_encounters', COUNT(*) FROM e
+    WHERE (visit OR stay) AND started AND home IS NOT NULL GROUP BY ALL
+UNION ALL SELECT '', home, month, 'resident_encounters_in_county', COUNT(*) FROM e
+    WHERE (visit OR stay) AND started AND home = county GROUP BY ALL
+UNION ALL SELECT '', home, month, 'resident_admissions', COUNT(*) FROM e
+    WHERE stay AND started AND home IS NOT NULL GROUP BY ALL
+UNION ALL SELECT '', home, month, 'resident_admissions_in_county', COUNT(*) FROM e
+    WHERE stay AND started AND home = county GROUP BY ALL
+"""
+
+
+def encounter_facts(connection: Connection, first: str, last: str, _ends: Sequence[date]) -> pa.Table:
+    tables = _encounter_tables(connection, first, last)
+    sql = ENCOUNTER_SQL.replace("$first", f"'{first}'").replace("$last", f"'{last}'")
+    return _query(tables, sql)
+
+
+def finance_facts(connection: Connection, first: str, last: str, _ends: Sequence[date]) -> pa.Table:
+    f = institution_finance.c
+    rows = _rows(
+        connection,
+        select(f.institution_code, f.month, *(f[name] for name in FINANCE_AMOUNTS)).where(
+            (f.month >= first) & (f.month <= last)
+        ),
+    )
+    county = _counties(connection)
+    out = [
+        (row[0], county.get(row[0], ""), row[1], name, row[2 + index].yuan)
+        for row in rows
+        for index, name in enumerate(FINANCE_AMOUNTS)
+    ]
+    return _facts(out)
+
+
+def settlement_facts(connection: Connection, first: str, last: str, _ends: Sequence[date]) -> pa.Table:
+    s, e, r = settlements.c, encounters.c, residents.c
+    rows = _rows(
+        connection,
+        select(s.institution_id, e.type, e.start_at, s.fund_pay_sumamt, s.inscp_scp_amt)
+        .join(encounters, e.id == s.claim_id)
+        .join(residents, r.person_id == s.person_id)
+        .where((s.status == "settled") & (r.scheme == "resident")),
+    )
+    county = _counties(connection)
+    sums: dict[tuple[str, str, str], int] = {}
+    for code, kind, start, fund, policy in rows:
+        month = _month(start)
+        if month is None or not first <= month <= last or kind == "pharmacy":
+            continue
+        side = "inpatient" if kind == "inpatient" else "outpatient"
+        for element, fen in ((f"fund_paid_{side}", fund), (f"policy_cost_{side}", policy)):
+            sums[(code, month, element)] = sums.get((code, month, element), 0) + int(fen)
+    return _facts(
+        (code, county.get(code, ""), month, element, Decimal(fen) / 100)
+        for (code, month, element), fen in sums.items()
+    )
+
+
+def recognition_facts(connection: Connection, first: str, last: str, _ends: Sequence[date]) -> pa.Table:
+    o = orders.c
+    rows = _rows(connection, select(o.institution_code, o.ordered_at, o.outcome))
+    county = _counties(connection)
+    sums: dict[tuple[str, str, str], int] = {}
+    for code, at, outcome in rows:
+        month = _month(at)
+        if month is None or not first <= month <= last or outcome not in ("recognised", "repeated"):
+            continue
+        sums[(code, month, "results_eligible")] = sums.get((code, month, "results_eligible"), 0) + 1
+        if outcome == "recognised":
+            sums[(code, month, "results_recognised")] = sums.get((code, month, "results_recognised"), 0) + 1
+    return _facts((code, county.get(code, ""), m, element, n) for (code, m, element), n in sums.items())
+
+
+RESIDENT_SQL: Final = """
+WITH p AS (
+    SELECT r.*, d.month, d.day,
+           date_diff('year', r.birth, d.day) - CASE WHEN strftime(r.birth, '%m-%d') > strftime(d.day, '%m-%d')
+                                                    THEN 1 ELSE 0 END AS age
+    FROM people r CROSS JOIN ends d
+    WHERE r.birth <= d.day AND (r.death IS NULL OR r.death > d.day)
+), f AS (
+    SELECT p.*, (age >= 65 OR age < 7 OR key_flag) AS key_group,
+           EXISTS (SELECT 1 FROM signed c
+                   WHERE c.person = p.person AND c.start_on <= p.day AND c.end_on >= p.day) AS is_signed
+    FROM p
+)
+SELECT '' AS unit, county, month, 'population' AS element, COUNT(*) AS value FROM f GROUP BY ALL
+UNION ALL SELECT '', county, month, 'children', COUNT(*) FROM f WHERE age < 15 GROUP BY ALL
+UNION ALL SELECT '', county, month, 'key_group_persons', COUNT(*) FROM f WHERE key_group GROUP BY ALL
+UNION ALL SELECT '', county, month, 'signed_residents', COUNT(*) FROM f WHERE is_signed GROUP BY ALL
+UNION ALL SELECT '', county, month, 'signed_key_group_persons', COUNT(*) FROM f
+    WHERE is_signed AND key_group GROUP BY ALL
+"""
+
+
+def resident_facts(connection: Connection, _first: str, _last: str, ends: Sequence[date]) -> pa.Table:
+    r, c = residents.c, contracts.c
+    people = _rows(
+        connection,
+        select(
+            r.person_id,
+            r.residence_area,
+            r.birth_date,
+            r.death_date,
+            r.pregnant | r.disabled | r.severe_mental | r.hypertension | r.diabetes | r.tuberculosis,
+        ),
+    )
+    signed = _rows(connection, select(c.person_id, c.start_on, c.end_on, c.ended_on))
+    tables = {
+        "people": _table(
+            {
+                "person": [x[0] for x in people],
+                "county": [x[1][:6] for x in people],
+                "birth": [x[2] for x in people],
+                "death": [x[3] for x in people],
+                "key_flag": [bool(x[4]) for x in people],
+            },
+            {
+                "person": pa.string(),
+                "county": pa.string(),
+                "birth": pa.date32(),
+                "death": pa.date32(),
+                "key_flag": pa.bool_(),
+            },
+        ),
+        "signed": _table(
+            {
+                "person": [x[0] for x in signed],
+                "start_on": [x[1] for x in signed],
+                # A contract ended early counts until the day before it ended.
+                "end_on": [min(x[2], x[3]) if x[3] is not None else x[2] for x in signed],
+            },
+            {"person": pa.string(), "start_on": pa.date32(), "end_on": pa.date32()},
+        ),
+        "ends": _table(
+            {"month": [month_key(d.year, d.month) for d in ends], "day": list(ends)},
+            {"month": pa.string(), "day": pa.date32()},
+        ),
+    }
+    return _query(tables, RESIDENT_SQL)
+
+
+def registry_facts(connection: Connection, _first: str, _last: str, ends: Sequence[date]) -> pa.Table:
+    i = institutions.c
+    listed = _rows(connection, select(i.code, i.area_code, i.beds, i.opened_on))
+    paediatric: dict[str, int] = {}
+    ps, pr = practice_sites.c, practitioners.c
+    for (code,) in _rows(
+        connection,
+        select(ps.institution_code)
+        .join(practitioners, pr.code == ps.practitioner_code)
+        .where(ps.main & pr.specialty.like(f"{PAEDIATRICS}%") & (pr.licence_type == "doctor")),
+    ):
+        paediatric[code] = paediatric.get(code, 0) + 1
+    g, lead = medical_groups.c, institutions.alias("lead")
+    groups = _rows(connection, select(g.code, lead.c.area_code).join(lead, lead.c.code == g.lead_institution))
+    out: list[tuple[str, str, str, str, Decimal | int]] = []
+    for day in ends:
+        month = month_key(day.year, day.month)
+        for code, area, beds, opened in listed:
+            if opened is not None and opened > day:
+                continue
+            out += [(code, area[:6], month, "institutions", 1), (code, area[:6], month, "beds", beds)]
+            out.append((code, area[:6], month, "paediatric_doctors", paediatric.get(code, 0)))
+        per_county: dict[str, int] = {}
+        for _, area in groups:
+            per_county[area[:6]] = per_county.get(area[:6], 0) + 1
+        out += [("", county, month, "medical_communities", n) for county, n in per_county.items()]
+    return _facts(out)
+
+
+def reported_facts(connection: Connection, _first: str, _last: str, ends: Sequence[date]) -> pa.Table:
+    """Each reported value holds from its month until the next report of the same element."""
+    v = reported_values.c
+    rows = _rows(connection, select(v.unit_code, v.month, v.element, v.value).order_by(v.month))
+    county = _counties(connection)
+    out = []
+    for day in ends:
+        month = month_key(day.year, day.month)
+        latest: dict[tuple[str, str], Decimal] = {}
+        for unit, reported, element, value in rows:
+            if reported <= month:
+                latest[(unit, element)] = value
+        for (unit, element), value in latest.items():
+            is_institution = unit in county
+            out.append((unit if is_institution else "", county.get(unit, unit[:6]), month, element, value))
+    return _facts(out)
+
+
+def drg_facts_from(loaded: Loaded, first: str, last: str, county: dict[str, str]) -> pa.Table:
+    """DRG evaluation sums per hospital and discharge month, by drgpay's own ``evaluate``.
+
+    Evaluating with the unit "hospital|month" keeps the region's group means and risk levels (they
+    come from all cases) while giving additive sums: Σ cost ratio = cost index × grouped cases."""
+    cases = [
+        EvalCase(
+            f"{s.hospital}|{month_key(s.discharged.year, s.discharged.month)}",
+            s.department,
+            s.doctor,
+            s.drg,
+            s.cost_fen,
+            s.los_days,
+            s.discharge_type == DIED,
+        )
+        for s in loaded.stays
+    ]
+    by_unit, _ = evaluate(cases, lambda case: case.hospital)
+    out: list[tuple[str, str, str, str, Decimal | int]] = []
+    for unit, found in by_unit.items():
+        hospital, month = unit.split("|")
+        if not first <= month <= last:
+            continue
+        where = county.get(hospital, "")
+        out += [
+            (hospital, where, month, "drg_total_weight", found.total_weight),
+            (hospital, where, month, "drg_cases", found.grouped),
+            (hospital, where, month, "drg_cost_ratio_sum", (found.cost_index or 0) * found.grouped),
+            (hospital, where, month, "drg_time_ratio_sum", (found.time_index or 0) * found.grouped),
+            (hospital, where, month, "drg_low_risk_deaths", found.low_risk_deaths),
+            (hospital, where, month, "drg_low_risk_cases", found.low_risk_cases),
+        ]
+    return _facts(out)
+
+
+def _facts(rows: Iterable[tuple[str, str, str, str, Decimal | int]]) -> pa.Table:
+    listed = list(rows)
+    return pa.table(
+        {
+            "unit": pa.array([r[0] for r in listed], pa.string()),
+            "county": pa.array([r[1] for r in listed], pa.string()),
+            "month": pa.array([r[2] for r in listed], pa.string()),
+            "element": pa.array([r[3] for r in listed], pa.string()),
+            "value": pa.array(
+                [Decimal(r[4]).quantize(Decimal("0.0001")) for r in listed], pa.decimal128(38, 4)
+            ),
+        },
+        schema=FACT_SCHEMA,
+    )
+
+
+Source = Callable[[Connection, str, str, Sequence[date]], pa.Table]
+SOURCES: Final[dict[str, Source]] = {
+    "encounters": encounter_facts,
+    "finance": finance_facts,
+    "settlements": settlement_facts,
+    "recognition": recognition_facts,
+    "residents": resident_facts,
+    "registry": registry_facts,
+    "reported": reported_facts,
+}
+
+
+def read_facts(
+    connection: Connection,
+    wanted: Collection[str],
+    first: str,
+    last: str,
+    ends: Sequence[date],
+    drg: Callable[[int], Loaded] | None = None,
+) -> pa.Table:
+    """The facts of the sources in ``wanted`` between two months (stocks at ``ends``).
+
+    ``drg`` gives the stays of one discharge year (drgpay's cached loader); each year is evaluated
+    against its own region means, as drgpay's evaluation page does."""
+    tables = [SOURCES[name](connection, first, last, ends) for name in SOURCES if name in wanted]
+    if "drg" in wanted and drg is not None:
+        county = _counties(connection)
+        for year in range(int(first[:4]), int(last[:4]) + 1):
+            tables.append(drg_facts_from(drg(year), first, last, county))
+    return pa.concat_tables(tables) if tables else _facts([])
