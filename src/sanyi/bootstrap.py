@@ -13,6 +13,7 @@ from sqlalchemy import Engine, MetaData
 
 import sanyi.care.api
 import sanyi.drgpay.api
+import sanyi.procurement.api
 import sanyi.registry.api
 import sanyi.settlement.api
 import sanyi.supervision.api
@@ -102,6 +103,10 @@ class Container:
     @cached_property
     def drgpay(self) -> sanyi.drgpay.api.DrgPayService:
         return sanyi.drgpay.api.DrgPayService(self.uow, self.clock, self.audit)
+
+    @cached_property
+    def procurement(self) -> sanyi.procurement.api.ProcurementService:
+        return sanyi.procurement.api.ProcurementService(self.uow, self.clock, self.audit)
 
     def dispose(self) -> None:
         if "engine" in self.__dict__:
