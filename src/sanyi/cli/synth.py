@@ -19,12 +19,14 @@ from sanyi.synth.api import (
     TOLERANCE,
     DatabaseSink,
     ParquetSink,
+    ProcurementSummary,
     RegionRequest,
     Sink,
     TieredTargets,
     clear_region,
     database_is_empty,
     generate,
+    generate_procurement,
     generate_tiered,
     parquet_run,
     replay_parquet,
@@ -63,12 +65,17 @@ def synth(
             sinks.append(ParquetSink(parquet))
         with _progress() as report:
             summary = run(lambda: generate(request, sinks, workers=workers, progress=report))
+        bought = (
+            generate_procurement(container.engine, year, seed) if db is not None or parquet is None else None
+        )
     console.print(
         f"[green]已生成 / generated[/green] {profile}: {summary.residents:,} residents, "
         f"{summary.institutions:,} institutions, {summary.practitioners:,} practitioners, "
         f"{summary.encounters:,} encounters, {summary.fee_lines:,} fee lines, "
         f"{summary.irregularities:,} planted irregularities"
     )
+    if bought is not None:
+        _print_procurement(bought)
 
 
 @app.command("load")
@@ -78,13 +85,24 @@ def load(
     db: DbOption = None,
 ) -> None:
     """Bulk-load a region generated to Parquet into the database."""
-    run(lambda: parquet_run(parquet))  # a missing region must fail before anything is replaced
+    meta = run(lambda: parquet_run(parquet))  # a missing region must fail before anything is replaced
     with open_container(db) as container:
         sink = _empty_database_sink(container.engine, replace=replace)
         counts = run(lambda: replay_parquet(parquet, [sink]))
+        bought = generate_procurement(container.engine, int(meta["year"]), int(meta["seed"]))
     console.print(
         "[green]已载入 / loaded[/green] "
         + ", ".join(f"{name} {count:,}" for name, count in counts.items() if name in LOADED_COUNTS)
+    )
+    _print_procurement(bought)
+
+
+def _print_procurement(summary: ProcurementSummary) -> None:
+    console.print(
+        f"[green]采购 / procurement[/green] {summary.products:,} products, {summary.agreements} agreements, "
+        f"{summary.orders:,} orders, {summary.deliveries:,} deliveries, {summary.invoices:,} invoices; "
+        f"planted {', '.join(f'{rule} ({delivery})' for delivery, rule in summary.planted)}; "
+        f"lagging institution {summary.lagging_institution}"
     )
 
 

@@ -98,11 +98,14 @@ def roles(connection: Connection) -> dict[str, EnterpriseRole]:
 
 def platform_prices(connection: Connection) -> dict[str, Decimal]:
     p = procurement_products.c
-    return dict(connection.execute(select(p.code, p.platform_price)))
+    return {row.code: row.platform_price for row in connection.execute(select(p.code, p.platform_price))}
 
 
 def institution_areas(connection: Connection) -> dict[str, str]:
-    return dict(connection.execute(select(institutions.c.code, institutions.c.area_code)))
+    return {
+        row.code: row.area_code
+        for row in connection.execute(select(institutions.c.code, institutions.c.area_code))
+    }
 
 
 def agreements(connection: Connection) -> list[Agreement]:

@@ -57,6 +57,7 @@ from sanyi.procurement.volume import completion, savings
 from sanyi.registry.api import Viewer, institutions, practitioners
 
 USE_GROUPS: Final = ("institution", "department", "doctor")
+ASSESSORS: Final = frozenset({"insurance_bureau", "admin", "system"})  # the bureau records 考核; system = CLI
 DRUG_CATEGORIES: Final = ("09", "11")  # 西药, 中成药; 中药饮片 (10) stays outside 药占比
 CONSUMABLE_CATEGORY: Final = "08"
 HERBAL_CATEGORY: Final = "10"
@@ -373,7 +374,7 @@ class ProcurementService:
     def record_assessment(self, viewer: Viewer, agreement_id: str, institution: str, passed: bool) -> None:
         """The bureau records an institution's assessment (考核) under an agreement."""
         _regional(viewer, "record assessments", "登记考核结果")
-        if viewer.role not in {"insurance_bureau", "admin"}:
+        if viewer.role not in ASSESSORS:
             raise DomainError(PROCUREMENT_FORBIDDEN, action="record assessments", action_zh="登记考核结果")
         v = procurement_agreed_volumes.c
         with self._uow(write=True) as uow:
@@ -451,7 +452,12 @@ class ProcurementService:
                 herbal.label("herbal"),
                 consumable.label("consumables"),
             )
-            .select_from(fee_lines.join(encounters, encounters.c.id == line.encounter_id))
+            .select_from(
+                fee_lines.join(encounters, encounters.c.id == line.encounter_id).join(
+                    institutions, institutions.c.code == e.institution_code
+                )
+            )
+            .where(institutions.c.kind != "pharmacy")  # 药占比 is a measure of medical institutions
             .group_by(e.institution_code, key)
         )
         if viewer.scope is not None:

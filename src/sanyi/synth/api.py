@@ -12,6 +12,7 @@ from sanyi.synth.output import (
     parquet_run,
     replay_parquet,
 )
+from sanyi.synth.procurement import PLANTED_RULES, ProcurementSummary, generate_procurement
 from sanyi.synth.report import TOLERANCE, Figure, figures
 from sanyi.synth.reporting import report_from_database, report_from_parquet
 from sanyi.synth.services import GenerationSummary, Progress, generate
@@ -19,6 +20,7 @@ from sanyi.synth.tables import synth_irregularities, synth_runs
 from sanyi.synth.tiered_care import TieredSummary, TieredTargets, generate_tiered
 
 __all__ = [
+    "PLANTED_RULES",
     "SYNTH_DATABASE_NOT_EMPTY",
     "SYNTH_INVALID_REQUEST",
     "SYNTH_NO_RUN",
@@ -27,6 +29,7 @@ __all__ = [
     "Figure",
     "GenerationSummary",
     "ParquetSink",
+    "ProcurementSummary",
     "Progress",
     "RegionRequest",
     "Sink",
@@ -37,6 +40,7 @@ __all__ = [
     "database_is_empty",
     "figures",
     "generate",
+    "generate_procurement",
     "generate_tiered",
     "latest_run",
     "parquet_run",

@@ -12,7 +12,6 @@ from alembic import op
 
 import sanyi.infrastructure.columns
 
-
 revision: str = "0009_procurement"
 down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
