@@ -481,7 +481,8 @@ def generate_procurement(engine: Engine, year: int, seed: int) -> ProcurementSum
                 month,
                 quantity,
                 remote=remote,
-                plantable=not remote and institution != lagging,
+                # Planted faults stay off agreement products, so completion reflects only the lagging buyer.
+                plantable=not remote and institution != lagging and name not in deals.winning,
             )
             last_orders[(institution, code)] = order
         low = _stock(writer, last_orders, year, buying.rng)

@@ -2,7 +2,19 @@
 
 from fastapi import APIRouter
 
-from sanyi.web.api import admin, auth, care, drg, health, public, registry, settlement, supervision, tiered
+from sanyi.web.api import (
+    admin,
+    auth,
+    care,
+    drg,
+    health,
+    procurement,
+    public,
+    registry,
+    settlement,
+    supervision,
+    tiered,
+)
 
 
 def routers() -> list[APIRouter]:
@@ -16,6 +28,7 @@ def routers() -> list[APIRouter]:
         drg.router,
         settlement.router,
         supervision.router,
+        procurement.router,
         tiered.router,
         tiered.public_router,
     ]
