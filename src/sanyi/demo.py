@@ -1,9 +1,9 @@
 """The demo seed: what ``sanyi demo`` loads into a fresh database.
 
-A synthetic Wenzhou region (20,000 residents, a year of care and of procurement, its two-invoice
-check run; generated once, kept on restarts), one
-demo administrator, an account for each regional authority, and staff accounts at a tertiary hospital
-and a community health centre; each password is freshly generated and printed once.
+A synthetic Wenzhou region (20,000 residents, a year of care and of procurement with its two-invoice
+check run; generated once, kept on restarts), one demo administrator, an account for each regional
+authority, and staff accounts at a tertiary hospital and a community health centre; each password is
+freshly generated and printed once.
 """
 
 from __future__ import annotations

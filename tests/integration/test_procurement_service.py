@@ -65,6 +65,7 @@ def test_a_synthetic_year_is_checked_and_monitored(container: Container) -> None
     assert {c.as_of.month for c in monthly} == set(range(1, 13))
 
     # Savings: completing, passing institutions retain half; the lagging one (failed) retains nothing.
+    assert summary.lagging_institution is not None
     retained = {s.institution: s for s in service.savings(BUREAU, year_end)}
     assert retained[summary.lagging_institution].retained.is_zero()
     keeper = next(s for s in retained.values() if s.completed and s.passed)

@@ -185,6 +185,7 @@ class ProcurementService:
         institution: str | None = None,
         limit: int = 200,
         offset: int = 0,
+        delivery: str | None = None,
     ) -> tuple[int, list[dict[str, Any]]]:
         f = procurement_findings.c
         conditions = []
@@ -193,6 +194,8 @@ class ProcurementService:
             conditions.append(f.institution_code == scope)
         if rule:
             conditions.append(f.rule == rule)
+        if delivery:
+            conditions.append(f.delivery_id == delivery)
         names = select(institutions.c.name).where(institutions.c.code == f.institution_code).scalar_subquery()
         with self._uow() as uow:
             total = uow.connection.execute(

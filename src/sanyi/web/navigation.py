@@ -30,7 +30,13 @@ SECTIONS: Final = (
         "procurement",
         "/procurement",
         frozenset(
-            {Role.ADMIN, Role.INSURANCE_BUREAU, Role.HEALTH_COMMISSION, Role.REFORM_OFFICE, Role.INSTITUTION_STAFF}
+            {
+                Role.ADMIN,
+                Role.INSURANCE_BUREAU,
+                Role.HEALTH_COMMISSION,
+                Role.REFORM_OFFICE,
+                Role.INSTITUTION_STAFF,
+            }
         ),
     ),
     Section("indicators", "/indicators"),

@@ -344,8 +344,7 @@ async def assess(request: Request, _: Bureau) -> RedirectResponse:
 @router.get("/deliveries/{delivery_id}", response_class=HTMLResponse)
 def delivery(request: Request, _: Reader, delivery_id: str) -> HTMLResponse:
     record = container(request).procurement.delivery(viewer(request), delivery_id)
-    _, found = container(request).procurement.findings(viewer(request), limit=LIMIT)
-    mine = [f for f in found if f["delivery_id"] == delivery_id]
+    mine = container(request).procurement.findings(viewer(request), delivery=delivery_id)[1]
     return render(
         request,
         "procurement/delivery.html",
