@@ -27,7 +27,14 @@ from sanyi.infrastructure import migrate
 from sanyi.infrastructure.db import create_db_engine
 from sanyi.infrastructure.settings import Settings
 from sanyi.knowledge.procurement import parameters
-from sanyi.procurement.api import ChainChecker, Delivery, iter_deliveries, platform_prices, roles
+from sanyi.procurement.api import (
+    ChainChecker,
+    Delivery,
+    iter_deliveries,
+    platform_prices,
+    remote_institutions,
+    roles,
+)
 from sanyi.registry.api import Viewer
 from sanyi.synth.api import DatabaseSink, RegionRequest, database_is_empty, generate, generate_procurement
 
@@ -56,9 +63,9 @@ def measure(url: str, label: str) -> None:
         started = time.perf_counter()
         deliveries = list(iter_deliveries(connection))
         read = time.perf_counter() - started
-        checker = ChainChecker(
-            parameters(), roles(connection), platform_prices(connection), frozenset(), _as_of(deliveries)
-        )
+        remote = remote_institutions(connection, parameters())
+        prices = platform_prices(connection)
+        checker = ChainChecker(parameters(), roles(connection), prices, remote, _as_of(deliveries))
     started = time.perf_counter()
     found = sum(len(checker.check(delivery)) for delivery in deliveries)
     pure = time.perf_counter() - started

@@ -35,7 +35,7 @@ from sanyi.procurement.model import (
     VbpFlag,
 )
 from sanyi.procurement.monitoring import low_stock, price_alerts, unfilled_orders
-from sanyi.procurement.records import iter_deliveries, platform_prices, roles
+from sanyi.procurement.records import iter_deliveries, platform_prices, remote_institutions, roles
 from sanyi.procurement.services import USE_GROUPS, ProcurementService, completion_dict, month_ends
 from sanyi.procurement.tables import (
     procurement_agreed_volumes,
@@ -102,6 +102,7 @@ __all__ = [
     "procurement_products",
     "procurement_stock_reports",
     "product_row",
+    "remote_institutions",
     "roles",
     "savings",
     "unfilled_orders",

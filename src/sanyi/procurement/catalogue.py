@@ -67,7 +67,7 @@ ENTERPRISES: Final = SheetSpec(
             "企业代码",
             "enterprise code",
             CREDIT_CODE,
-            example="91330300MA2AXXXXX0",
+            example="91330300MA2A0K4R1R",
         ),
         Column("name", "企业名称", "名称", "name", text(200), example="温州医药有限公司"),
         Column(
@@ -124,7 +124,7 @@ PRODUCTS: Final = SheetSpec(
             "生产企业的统一社会信用代码",
             "manufacturer",
             CREDIT_CODE,
-            example="91330000142915234X",
+            example="913300001429152342",
         ),
         Column(
             "pay_class",

@@ -7,10 +7,12 @@ from collections import defaultdict
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
+from itertools import groupby
 from typing import Any
 
 from sqlalchemy import Connection, and_, func, select
 
+from sanyi.knowledge.procurement import ProcurementParameters
 from sanyi.procurement.model import (
     Agreement,
     BatchLevel,
@@ -31,8 +33,6 @@ from sanyi.procurement.tables import (
 )
 from sanyi.registry.api import institutions
 
-CHUNK = 5_000
-
 
 def _period(column: Any, start: date | None, end: date | None) -> list[Any]:
     conditions = []
@@ -49,22 +49,30 @@ def iter_deliveries(
     end: date | None = None,
     institution: str | None = None,
 ) -> Iterator[Delivery]:
-    """Deliveries of a period (by delivery day) with their invoices, in chunks of ``CHUNK``."""
-    d = procurement_deliveries.c
+    """Deliveries of a period (by delivery day) with their invoices, in delivery-id order.
+
+    Two ordered reads merged side by side (deliveries, and their invoices joined to the same filter),
+    so a year is read in two passes whatever its size.
+    """
+    d, i = procurement_deliveries.c, procurement_invoices.c
     conditions = _period(d.delivered_on, start, end)
     if institution is not None:
         conditions.append(d.institution_code == institution)
-    query = select(procurement_deliveries).where(and_(True, *conditions)).order_by(d.delivered_on, d.id)
-    rows = connection.execute(query).all()
-    for offset in range(0, len(rows), CHUNK):
-        chunk = rows[offset : offset + CHUNK]
-        ids = [row.id for row in chunk]
-        chains: dict[str, list[Invoice]] = defaultdict(list)
-        i = procurement_invoices.c
-        for inv in connection.execute(
-            select(procurement_invoices).where(i.delivery_id.in_(ids)).order_by(i.issued_on, i.number)
-        ):
-            chains[inv.delivery_id].append(
+    deliveries = connection.execute(
+        select(procurement_deliveries).where(and_(True, *conditions)).order_by(d.id)
+    )
+    invoices = connection.execute(
+        select(procurement_invoices)
+        .select_from(procurement_invoices.join(procurement_deliveries, d.id == i.delivery_id))
+        .where(and_(True, *conditions))
+        .order_by(i.delivery_id, i.issued_on, i.number)
+    )
+    chains = groupby(invoices, key=lambda inv: inv.delivery_id)
+    pending = next(chains, None)
+    for row in deliveries:
+        chain: tuple[Invoice, ...] = ()
+        if pending is not None and pending[0] == row.id:
+            chain = tuple(
                 Invoice(
                     inv.number,
                     inv.seller,
@@ -76,19 +84,25 @@ def iter_deliveries(
                     inv.issued_on,
                     inv.paid_on,
                 )
+                for inv in pending[1]
             )
-        for row in chunk:
-            yield Delivery(
-                row.id,
-                row.order_id,
-                row.institution_code,
-                row.distributor,
-                row.product_code,
-                row.batch,
-                row.quantity,
-                row.delivered_on,
-                tuple(chains.get(row.id, ())),
-            )
+            pending = next(chains, None)
+        yield Delivery(
+            row.id,
+            row.order_id,
+            row.institution_code,
+            row.distributor,
+            row.product_code,
+            row.batch,
+            row.quantity,
+            row.delivered_on,
+            chain,
+        )
+
+
+def remote_institutions(connection: Connection, params: ProcurementParameters) -> frozenset[str]:
+    """Institutions in the parameters' remote divisions (one extra distribution step allowed)."""
+    return frozenset(code for code, area in institution_areas(connection).items() if params.is_remote(area))
 
 
 def roles(connection: Connection) -> dict[str, EnterpriseRole]:

@@ -42,6 +42,7 @@ from sanyi.procurement.records import (
     order_fill,
     platform_prices,
     price_points,
+    remote_institutions,
     roles,
     stock_reports,
 )
@@ -129,8 +130,7 @@ class ProcurementService:
         as_of = self.as_of(end)
         with self._uow(write=True) as uow:
             connection = uow.connection
-            areas = institution_areas(connection)
-            remote = frozenset(code for code, area in areas.items() if self.params.is_remote(area))
+            remote = remote_institutions(connection, self.params)
             checker = ChainChecker(self.params, roles(connection), platform_prices(connection), remote, as_of)
             found: list[ChainFinding] = []
             checked: list[str] = []
