@@ -19,7 +19,7 @@ from sanyi.web.app import create_app
 from tests.integration.web_helpers import add_user, api_token, browser_login
 
 pytestmark = pytest.mark.db
-VIEWS = ("findings", "orders", "completion", "savings", "prices", "shortages", "use", "concentration")
+VIEWS = ("findings", "orders", "deliveries", "completion", "savings", "prices", "shortages", "use", "concentration")
 
 
 @pytest.fixture

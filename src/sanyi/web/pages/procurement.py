@@ -104,6 +104,39 @@ def _orders(request: Request) -> Table:
     )
 
 
+def _deliveries(request: Request) -> Table:
+    rows = container(request).procurement.deliveries(viewer(request), limit=2_000)
+    return Table(
+        [
+            "delivery",
+            "order",
+            "institution",
+            "product",
+            "batch",
+            "quantity",
+            "distributor",
+            "delivered_on",
+            "findings",
+        ],
+        [
+            [
+                r["id"],
+                r["order_id"],
+                r["institution_code"],
+                r["product_code"],
+                r["batch"],
+                r["quantity"],
+                r["distributor"],
+                r["delivered_on"].isoformat(),
+                r["findings"],
+            ]
+            for r in rows
+        ],
+        links=[f"/procurement/deliveries/{quote(r['id'])}" for r in rows],
+        flagged=[bool(r["findings"]) for r in rows],
+    )
+
+
 def _completion(request: Request) -> Table:
     items = container(request).procurement.completion(
         viewer(request), day(request.query_params.get("as_of"), "as_of")
@@ -272,6 +305,7 @@ def _concentration(request: Request) -> Table:
 VIEWS: Final[dict[str, Callable[[Request], Table]]] = {
     "findings": _findings,
     "orders": _orders,
+    "deliveries": _deliveries,
     "completion": _completion,
     "savings": _savings,
     "prices": _prices,
