@@ -36,7 +36,7 @@ from sanyi.procurement.model import (
 )
 from sanyi.procurement.monitoring import low_stock, price_alerts, unfilled_orders
 from sanyi.procurement.records import iter_deliveries, platform_prices, remote_institutions, roles
-from sanyi.procurement.services import USE_GROUPS, ProcurementService, completion_dict, month_ends
+from sanyi.procurement.services import USE_GROUPS, ProcurementService, completion_dict
 from sanyi.procurement.tables import (
     procurement_agreed_volumes,
     procurement_agreements,
@@ -48,7 +48,7 @@ from sanyi.procurement.tables import (
     procurement_products,
     procurement_stock_reports,
 )
-from sanyi.procurement.volume import completion, elapsed_share, savings
+from sanyi.procurement.volume import completion, elapsed_share, month_ends, savings
 
 __all__ = [
     "ENTERPRISES",

@@ -141,13 +141,19 @@ def agreements(connection: Connection) -> list[Agreement]:
 
 
 def delivered_by_product(
-    connection: Connection, start: date, end: date, institution: str | None = None
+    connection: Connection,
+    start: date,
+    end: date,
+    institution: str | None = None,
+    products: list[str] | None = None,
 ) -> dict[tuple[str, str], Decimal]:
-    """Delivered quantity per (institution, product) within [start, end]."""
+    """Delivered quantity per (institution, product) within [start, end], of the given products."""
     d = procurement_deliveries.c
     conditions = _period(d.delivered_on, start, end)
     if institution is not None:
         conditions.append(d.institution_code == institution)
+    if products is not None:
+        conditions.append(d.product_code.in_(products))
     totals: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
     query = select(d.institution_code, d.product_code, d.quantity).where(*conditions)
     for code, product, quantity in connection.execute(query):

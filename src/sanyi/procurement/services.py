@@ -54,7 +54,7 @@ from sanyi.procurement.tables import (
     procurement_orders,
     procurement_products,
 )
-from sanyi.procurement.volume import completion, savings
+from sanyi.procurement.volume import completion, month_ends, savings
 from sanyi.registry.api import Viewer, institutions, practitioners
 
 USE_GROUPS: Final = ("institution", "department", "doctor")
@@ -67,17 +67,6 @@ HERBAL_CATEGORY: Final = "10"
 def _regional(viewer: Viewer, action: str, action_zh: str) -> None:
     if not viewer.regional:
         raise DomainError(PROCUREMENT_FORBIDDEN, action=action, action_zh=action_zh)
-
-
-def month_ends(start: date, end: date) -> list[date]:
-    """The last day of each month from ``start`` to ``end`` (``end`` itself closes the list)."""
-    days = []
-    cursor = start
-    while cursor <= end:
-        following = date(cursor.year + cursor.month // 12, cursor.month % 12 + 1, 1)
-        days.append(min(following - timedelta(days=1), end))
-        cursor = following
-    return days
 
 
 class ProcurementService:
@@ -323,28 +312,25 @@ class ProcurementService:
             for agreement in agreements(connection):
                 if agreement.id not in volumes or day < agreement.start:
                     continue
-                stops = (
-                    month_ends(agreement.start, min(day, agreement.end))
-                    if monthly
-                    else [min(day, agreement.end)]
-                )
-                for stop in stops:
-                    delivered = delivered_by_product(connection, agreement.start, stop, viewer.scope)
-                    same = [
-                        c
-                        for c, (g, flag) in products.items()
-                        if g == agreement.generic_name and flag == VbpFlag.NON_WINNING.value
-                    ]
-                    subs = substitutes.get(agreement.generic_name, [])
+                same = [
+                    c
+                    for c, (g, flag) in products.items()
+                    if g == agreement.generic_name and flag == VbpFlag.NON_WINNING.value
+                ]
+                subs = substitutes.get(agreement.generic_name, [])
+                watched = [agreement.product_code, *same, *subs]
+                end = min(day, agreement.end)
+                for stop in month_ends(agreement.start, end) if monthly else [end]:
+                    got = delivered_by_product(connection, agreement.start, stop, viewer.scope, watched)
                     for institution, volume, _ in volumes[agreement.id]:
                         result.append(
                             completion(
                                 agreement,
                                 institution,
                                 volume,
-                                delivered.get((institution, agreement.product_code), Decimal(0)),
-                                sum((delivered.get((institution, c), Decimal(0)) for c in same), Decimal(0)),
-                                sum((delivered.get((institution, c), Decimal(0)) for c in subs), Decimal(0)),
+                                _total(got, [agreement.product_code], institution),
+                                _total(got, same, institution),
+                                _total(got, subs, institution),
                                 stop,
                                 self.params.completion_warning_ratio,
                             )
@@ -365,7 +351,11 @@ class ProcurementService:
                 if agreement.id not in volumes or day < agreement.start:
                     continue
                 delivered = delivered_by_product(
-                    connection, agreement.start, min(day, agreement.end), viewer.scope
+                    connection,
+                    agreement.start,
+                    min(day, agreement.end),
+                    viewer.scope,
+                    [agreement.product_code],
                 )
                 for institution, volume, passed in volumes[agreement.id]:
                     purchased = delivered.get((institution, agreement.product_code), Decimal(0))
@@ -502,6 +492,10 @@ class ProcurementService:
         table = institutions if by == "institution" else practitioners
         stmt = select(table.c.code, table.c.name).where(table.c.code.in_(sorted(keys)))
         return {str(code): str(name) for code, name in connection.execute(stmt)}
+
+
+def _total(delivered: dict[tuple[str, str], Decimal], codes: list[str], institution: str) -> Decimal:
+    return sum((delivered.get((institution, code), Decimal(0)) for code in codes), Decimal(0))
 
 
 def _midnight(day: date) -> datetime:

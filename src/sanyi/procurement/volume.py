@@ -4,7 +4,7 @@ Money rounded half-up to the fen once, where they are stated."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Final
 
@@ -91,3 +91,14 @@ def savings(
         retained=retained,
         steps=steps,
     )
+
+
+def month_ends(start: date, end: date) -> list[date]:
+    """The last day of each month from ``start`` to ``end`` (``end`` itself closes the list)."""
+    days = []
+    cursor = start
+    while cursor <= end:
+        following = date(cursor.year + cursor.month // 12, cursor.month % 12 + 1, 1)
+        days.append(min(following - timedelta(days=1), end))
+        cursor = following
+    return days
