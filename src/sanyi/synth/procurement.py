@@ -8,7 +8,8 @@ order per institution and generic with its delivery and two invoices, year-end s
 the bureau's assessments. Planted on purpose, with their ground truth in the summary: a three-invoice
 chain, a price mismatch, a quantity mismatch, a late payment, an unfilled order, a low stock report
 and one institution that buys a non-winning product instead of the winning one (it lags).
-Remote institutions get one legitimate extra distribution step, which the check must accept.
+A few deliveries to remote institutions take one legitimate extra distribution step, which the check
+must accept.
 """
 
 from __future__ import annotations
@@ -114,23 +115,21 @@ def _form(name: str) -> str:
     return "其他"
 
 
-def _use(engine: Engine, year: int) -> tuple[dict[tuple[str, str, int], Decimal], dict[str, str]]:
-    """Quantity billed per (institution, code, month) in the year, and each code's fee category."""
+def _use(engine: Engine, year: int) -> dict[tuple[str, str, int], Decimal]:
+    """Quantity billed per (institution, code, month) of the year's drug and consumable lines."""
     use: dict[tuple[str, str, int], Decimal] = defaultdict(Decimal)
-    category: dict[str, str] = {}
     e, line = encounters.c, fee_lines.c
     query = (
-        select(e.institution_code, e.start_at, line.code, line.category, line.quantity)
+        select(e.institution_code, e.start_at, line.code, line.quantity)
         .select_from(fee_lines.join(encounters, encounters.c.id == line.encounter_id))
         .where(line.category.in_(PURCHASED))
     )
     with engine.connect() as connection:
-        for institution, start, code, cat, quantity in connection.execute(query):
+        for institution, start, code, quantity in connection.execute(query):
             day = local_date(start)
             if day.year == year and quantity > 0:
                 use[(institution, code, day.month)] += quantity
-                category[code] = cat
-    return use, category
+    return use
 
 
 @dataclass
@@ -429,7 +428,7 @@ def _stock(
 def generate_procurement(engine: Engine, year: int, seed: int) -> ProcurementSummary:
     """Write a year of procurement for the region already in the database (which must have none)."""
     params = parameters()
-    use, _ = _use(engine, year)
+    use = _use(engine, year)
     with engine.connect() as connection:
         places = {
             code: (area, kind)
