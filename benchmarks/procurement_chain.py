@@ -39,6 +39,7 @@ from sanyi.registry.api import Viewer
 from sanyi.synth.api import DatabaseSink, RegionRequest, database_is_empty, generate, generate_procurement
 
 VIEWER = Viewer("bench", "admin", None, regional=True)
+SERIAL_TABLES = frozenset({"audit_log", "procurement_findings"})
 
 
 def prepare(url: str, residents: int) -> None:
@@ -87,17 +88,33 @@ def _as_of(deliveries: list[Delivery]) -> date:
 
 
 def copy_to_postgres(sqlite_url: str, postgres_url: str) -> None:
-    """Load the SQLite region into a fresh PostgreSQL database (every table, parents first)."""
+    """Load the SQLite region into PostgreSQL (every table, parents first), unless it is there already."""
+    source = create_db_engine(sqlite_url)
+    with source.connect() as reading:
+        wanted = reading.execute(text("SELECT count(*) FROM procurement_deliveries")).scalar_one()
     base, name = postgres_url.rsplit("/", 1)
     admin = create_engine(f"{base}/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        exists = connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first()
+    if exists:
+        target = create_db_engine(postgres_url)
+        with target.connect() as connection:
+            present = connection.execute(text("SELECT count(*) FROM procurement_deliveries")).scalar_one()
+        target.dispose()
+        if present == wanted:
+            admin.dispose()
+            source.dispose()
+            return
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         connection.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
-    source, target = create_db_engine(sqlite_url), create_db_engine(postgres_url)
+    target = create_db_engine(postgres_url)
     migrate.upgrade(target)
     with source.connect() as reading, target.begin() as writing:
         for table in all_metadata().sorted_tables:
+            if table.name in SERIAL_TABLES:
+                continue  # outputs with generated ids; the run writes its own
             rows = [dict(row._mapping) for row in reading.execute(table.select())]
             for offset in range(0, len(rows), 10_000):
                 writing.execute(table.insert(), rows[offset : offset + 10_000])
