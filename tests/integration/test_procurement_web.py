@@ -16,10 +16,10 @@ from sanyi.identity.api import Role
 from sanyi.registry.api import Viewer
 from sanyi.synth.api import DatabaseSink, ProcurementSummary, RegionRequest, generate, generate_procurement
 from sanyi.web.app import create_app
+from sanyi.web.pages.procurement import VIEWS
 from tests.integration.web_helpers import add_user, api_token, browser_login
 
 pytestmark = pytest.mark.db
-VIEWS = ("findings", "orders", "deliveries", "completion", "savings", "prices", "shortages", "use", "concentration")
 
 
 @pytest.fixture
