@@ -14,6 +14,7 @@ from sqlalchemy import Engine, MetaData
 import sanyi.care.api
 import sanyi.drgpay.api
 import sanyi.indicators.api
+import sanyi.procurement.api
 import sanyi.registry.api
 import sanyi.settlement.api
 import sanyi.supervision.api
@@ -113,6 +114,10 @@ class Container:
         return sanyi.indicators.api.IndicatorService(
             self.uow, self.clock, self.audit, drg_stays=lambda year: self.drgpay.stays(year, policy)
         )
+
+    @cached_property
+    def procurement(self) -> sanyi.procurement.api.ProcurementService:
+        return sanyi.procurement.api.ProcurementService(self.uow, self.clock, self.audit)
 
     def dispose(self) -> None:
         if "engine" in self.__dict__:

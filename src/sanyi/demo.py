@@ -1,8 +1,9 @@
 """The demo seed: what ``sanyi demo`` loads into a fresh database.
 
-A synthetic Wenzhou region (20,000 residents, a year of care; generated once, kept on restarts), one
-demo administrator, an account for each regional authority, and staff accounts at a tertiary hospital
-and a community health centre; each password is freshly generated and printed once.
+A synthetic Wenzhou region (20,000 residents, a year of care and of procurement with its two-invoice
+check run; generated once, kept on restarts), one demo administrator, an account for each regional
+authority, and staff accounts at a tertiary hospital and a community health centre; each password is
+freshly generated and printed once.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from sanyi.bootstrap import Container
 from sanyi.identity.api import Role, generate_password
 from sanyi.infrastructure import migrate
 from sanyi.infrastructure.audit import Actor
-from sanyi.registry.api import first_institution
+from sanyi.registry.api import Viewer, first_institution
 from sanyi.synth.api import (
     DatabaseSink,
     Progress,
@@ -22,9 +23,11 @@ from sanyi.synth.api import (
     database_is_empty,
     generate,
     generate_finance,
+    generate_procurement,
 )
 
 DEMO_REGION = RegionRequest(profile="wenzhou", residents=20_000, year=2023, seed=7)
+_SYSTEM_VIEWER = Viewer("demo", "admin", None, regional=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +57,8 @@ def prepare_demo(container: Container, progress: Progress | None = None) -> list
     if database_is_empty(container.engine):
         generate(DEMO_REGION, [DatabaseSink(container.engine)], progress=progress)
         generate_finance(container.engine, DEMO_REGION.year, DEMO_REGION.seed)
+        generate_procurement(container.engine, DEMO_REGION.year, DEMO_REGION.seed)
+        container.procurement.check_chain(_SYSTEM_VIEWER)
     actor = Actor.system("demo")
     credentials = []
     for account in DEMO_ACCOUNTS:

@@ -3,7 +3,19 @@
 import typer
 
 from sanyi import __version__
-from sanyi.cli import db, drg, drgpay, importing, indicators, knowledge, policy, synth, tiered, user
+from sanyi.cli import (
+    db,
+    drg,
+    drgpay,
+    importing,
+    indicators,
+    knowledge,
+    policy,
+    procurement,
+    synth,
+    tiered,
+    user,
+)
 from sanyi.cli.demo import demo
 from sanyi.cli.exporting import export
 from sanyi.cli.serve import serve
@@ -26,6 +38,7 @@ drgpay.register(drg.app)
 app.add_typer(drg.app, name="drg")
 app.add_typer(tiered.app, name="tiered")
 app.add_typer(indicators.app, name="indicators")
+app.add_typer(procurement.app, name="procurement")
 app.command("serve")(serve)
 app.command("demo")(demo)
 app.command("export")(export)

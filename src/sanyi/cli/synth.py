@@ -18,7 +18,9 @@ from sanyi.synth.api import (
     SYNTH_DATABASE_NOT_EMPTY,
     TOLERANCE,
     DatabaseSink,
+    FinanceSummary,
     ParquetSink,
+    ProcurementSummary,
     RegionRequest,
     Sink,
     TieredTargets,
@@ -26,6 +28,7 @@ from sanyi.synth.api import (
     database_is_empty,
     generate,
     generate_finance,
+    generate_procurement,
     generate_tiered,
     parquet_run,
     replay_parquet,
@@ -64,20 +67,20 @@ def synth(
             sinks.append(ParquetSink(parquet))
         with _progress() as report:
             summary = run(lambda: generate(request, sinks, workers=workers, progress=report))
-        if db is not None or parquet is None:
-            # Finance returns follow from the fee lines just written (indicators YY01–YY06).
-            finance = generate_finance(container.engine, year, seed)
+        writes_database = db is not None or parquet is None
+        # Finance returns and the procurement year follow from the fee lines just written.
+        finance = generate_finance(container.engine, year, seed) if writes_database else None
+        bought = generate_procurement(container.engine, year, seed) if writes_database else None
     console.print(
         f"[green]已生成 / generated[/green] {profile}: {summary.residents:,} residents, "
         f"{summary.institutions:,} institutions, {summary.practitioners:,} practitioners, "
         f"{summary.encounters:,} encounters, {summary.fee_lines:,} fee lines, "
         f"{summary.irregularities:,} planted irregularities"
     )
-    if db is not None or parquet is None:
-        console.print(
-            f"[green]财务月报 / finance returns[/green] {finance.returns:,}, "
-            f"reported values {finance.reported:,}"
-        )
+    if finance is not None:
+        _print_finance(finance)
+    if bought is not None:
+        _print_procurement(bought)
 
 
 @app.command("load")
@@ -87,13 +90,33 @@ def load(
     db: DbOption = None,
 ) -> None:
     """Bulk-load a region generated to Parquet into the database."""
-    run(lambda: parquet_run(parquet))  # a missing region must fail before anything is replaced
+    meta = run(lambda: parquet_run(parquet))  # a missing region must fail before anything is replaced
     with open_container(db) as container:
         sink = _empty_database_sink(container.engine, replace=replace)
         counts = run(lambda: replay_parquet(parquet, [sink]))
+        year, seed = int(meta["year"]), int(meta["seed"])
+        finance = generate_finance(container.engine, year, seed)
+        bought = generate_procurement(container.engine, year, seed)
     console.print(
         "[green]已载入 / loaded[/green] "
         + ", ".join(f"{name} {count:,}" for name, count in counts.items() if name in LOADED_COUNTS)
+    )
+    _print_finance(finance)
+    _print_procurement(bought)
+
+
+def _print_finance(summary: FinanceSummary) -> None:
+    console.print(
+        f"[green]财务月报 / finance returns[/green] {summary.returns:,}, reported values {summary.reported:,}"
+    )
+
+
+def _print_procurement(summary: ProcurementSummary) -> None:
+    console.print(
+        f"[green]采购 / procurement[/green] {summary.products:,} products, {summary.agreements} agreements, "
+        f"{summary.orders:,} orders, {summary.deliveries:,} deliveries, {summary.invoices:,} invoices; "
+        f"planted {', '.join(f'{rule} ({delivery})' for delivery, rule in summary.planted)}; "
+        f"lagging institution {summary.lagging_institution}"
     )
 
 

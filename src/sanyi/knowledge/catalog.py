@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from sanyi.knowledge import KNOWLEDGE_ROOT, codes, drg, indicators, policies, supervision, tiered
+from sanyi.knowledge import KNOWLEDGE_ROOT, codes, drg, indicators, policies, procurement, supervision, tiered
 from sanyi.knowledge.tables import TableSchema, read_table
 
 
@@ -49,6 +49,14 @@ def _tables_of(
         entries.append(
             ("indicators", f"indicators/{name}", "reform indicator catalogue", indicators.count_entries)
         )
+    entries.append(
+        (
+            "procurement",
+            "procurement/parameters.yaml",
+            "procurement monitoring parameters with sources",
+            procurement.count_parameters,
+        )
+    )
     for package in policies.package_names(root / "policies"):
         entries.append(
             (

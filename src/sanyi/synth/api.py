@@ -13,6 +13,7 @@ from sanyi.synth.output import (
     parquet_run,
     replay_parquet,
 )
+from sanyi.synth.procurement import PLANTED_RULES, ProcurementSummary, generate_procurement
 from sanyi.synth.report import TOLERANCE, Figure, figures
 from sanyi.synth.reporting import report_from_database, report_from_parquet
 from sanyi.synth.services import GenerationSummary, Progress, generate
@@ -20,6 +21,7 @@ from sanyi.synth.tables import synth_irregularities, synth_runs
 from sanyi.synth.tiered_care import TieredSummary, TieredTargets, generate_tiered
 
 __all__ = [
+    "PLANTED_RULES",
     "SYNTH_DATABASE_NOT_EMPTY",
     "SYNTH_INVALID_REQUEST",
     "SYNTH_NO_RUN",
@@ -29,6 +31,7 @@ __all__ = [
     "FinanceSummary",
     "GenerationSummary",
     "ParquetSink",
+    "ProcurementSummary",
     "Progress",
     "RegionRequest",
     "Sink",
@@ -40,6 +43,7 @@ __all__ = [
     "figures",
     "generate",
     "generate_finance",
+    "generate_procurement",
     "generate_tiered",
     "latest_run",
     "parquet_run",

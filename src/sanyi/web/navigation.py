@@ -26,7 +26,19 @@ SECTIONS: Final = (
     ),
     Section("drg", "/drg"),
     Section("supervision", "/supervision"),
-    Section("procurement", "/procurement"),
+    Section(
+        "procurement",
+        "/procurement",
+        frozenset(
+            {
+                Role.ADMIN,
+                Role.INSURANCE_BUREAU,
+                Role.HEALTH_COMMISSION,
+                Role.REFORM_OFFICE,
+                Role.INSTITUTION_STAFF,
+            }
+        ),
+    ),
     Section("indicators", "/indicators"),
     Section(
         "ledger",

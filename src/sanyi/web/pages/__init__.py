@@ -9,6 +9,7 @@ from sanyi.web.pages import (
     docs,
     drg,
     drgpay,
+    procurement,
     public,
     registry,
     settlement,
@@ -34,6 +35,7 @@ def routers() -> list[APIRouter]:
         drg.router,
         drgpay.router,
         supervision.router,
+        procurement.router,
         tiered.router,
         tiered.public_router,
     ]
