@@ -12,7 +12,9 @@ from functools import cached_property
 from sqlalchemy import Engine, MetaData
 
 import sanyi.care.api
+import sanyi.compensation.api
 import sanyi.drgpay.api
+import sanyi.ledger.api
 import sanyi.registry.api
 import sanyi.settlement.api
 import sanyi.supervision.api
@@ -102,6 +104,21 @@ class Container:
     @cached_property
     def drgpay(self) -> sanyi.drgpay.api.DrgPayService:
         return sanyi.drgpay.api.DrgPayService(self.uow, self.clock, self.audit)
+
+    @cached_property
+    def ledger(self) -> sanyi.ledger.api.LedgerService:
+        # The indicator catalogue is wired here once it exists; until then a code needs its shape.
+        return sanyi.ledger.api.LedgerService(
+            self.uow,
+            self.clock,
+            self.audit,
+            sanyi.ledger.api.EvidenceStore(self.settings.data_dir),
+            indicator_known=sanyi.ledger.api.indicator_code_shape,
+        )
+
+    @cached_property
+    def compensation(self) -> sanyi.compensation.api.CompensationService:
+        return sanyi.compensation.api.CompensationService(self.uow, self.clock, self.audit)
 
     def dispose(self) -> None:
         if "engine" in self.__dict__:
