@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from sanyi.compensation.errors import COMPENSATION_BEFORE_REFORM, COMPENSATION_INVALID_INPUT
 from sanyi.kernel.errors import DomainError
@@ -68,6 +69,10 @@ def top_up_months(first: int, year: int, adjusted_on: date | None) -> int:
     return max(0, min(last_uncovered, 12) - first + 1)
 
 
+def _pct(ratio: Decimal) -> str:
+    return f"{ratio * 100:g}%"
+
+
 def _yuan(amount: Money) -> str:
     return f"{amount.yuan:,.2f}"
 
@@ -106,7 +111,6 @@ def calculate(
     top_up = Money.of(price.yuan * months / in_force)
     price_borne = price - top_up
     government_total = government + top_up
-    pct = lambda ratio: f"{ratio * 100:g}%"  # noqa: E731 - a local formatter
     steps = [
         Step(
             "drug_cost",
@@ -133,7 +137,7 @@ def calculate(
             "annual_loss",
             "全年减少的合理收入",
             "income lost in a full year",
-            f"{_yuan(drug_cost)} × {pct(rules.markup_rate)}",
+            f"{_yuan(drug_cost)} × {_pct(rules.markup_rate)}",
             _yuan(annual),
             cite["markup_rate"],
         ),
@@ -156,7 +160,7 @@ def calculate(
             "price_share",
             "调整医疗服务价格补偿",
             "by service-price adjustment",
-            f"{_yuan(loss)} × {pct(rules.price_share)}",
+            f"{_yuan(loss)} × {_pct(rules.price_share)}",
             _yuan(price),
             cite["shares"],
         ),
@@ -164,7 +168,7 @@ def calculate(
             "government_share",
             "政府投入补偿",
             "by government funding",
-            f"{_yuan(loss)} × {pct(rules.government_share)}",
+            f"{_yuan(loss)} × {_pct(rules.government_share)}",
             _yuan(government),
             cite["shares"],
         ),
@@ -172,7 +176,7 @@ def calculate(
             "hospital_share",
             "医院自行消化",
             "by the hospital's savings",
-            f"{_yuan(loss)} − {_yuan(price)} − {_yuan(government)}（≈ {pct(rules.hospital_share)}）",
+            f"{_yuan(loss)} − {_yuan(price)} − {_yuan(government)}（≈ {_pct(rules.hospital_share)}）",
             _yuan(hospital),
             cite["shares"],
         ),

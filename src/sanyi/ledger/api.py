@@ -1,6 +1,11 @@
 """What other parts of Sanyi may use of the reform task ledger."""
 
-from sanyi.ledger.errors import LEDGER_FORBIDDEN, LEDGER_ILLEGAL_TRANSITION, LEDGER_NOT_VERIFIED
+from sanyi.ledger.errors import (
+    LEDGER_FORBIDDEN,
+    LEDGER_ILLEGAL_TRANSITION,
+    LEDGER_INVALID_FIELD,
+    LEDGER_NOT_VERIFIED,
+)
 from sanyi.ledger.evidence import ALLOWED as EVIDENCE_TYPES
 from sanyi.ledger.evidence import MAX_BYTES as EVIDENCE_MAX_BYTES
 from sanyi.ledger.evidence import EvidenceStore
@@ -24,6 +29,7 @@ __all__ = [
     "EVIDENCE_TYPES",
     "LEDGER_FORBIDDEN",
     "LEDGER_ILLEGAL_TRANSITION",
+    "LEDGER_INVALID_FIELD",
     "LEDGER_NOT_VERIFIED",
     "OVERDUE",
     "STATUS_HEADERS",
