@@ -245,3 +245,31 @@ def test_cli_seed_overdue_export_and_compensation(region: Container, tmp_path: P
         cli, ["compensation", "calc", "--institution", "NOPE", "--year", "2018", "--db", url]
     )
     assert unknown.exit_code == 3
+
+
+def test_adjusting_deadline_and_milestones_through_the_form(client: TestClient, container: Container) -> None:
+    csrf = _login(client, container, "lg.office3", Role.REFORM_OFFICE)
+    form = {
+        "csrf_token": csrf,
+        "reason": "分解季度节点",
+        "milestones": "2022-04-10 一季度报送\n2022-13-01 错误",
+    }
+    bad = client.post("/ledger/tasks/ZJ2022-33/adjust", data=form)
+    assert bad.status_code == 422 and "LEDGER_INVALID_FIELD" in bad.text
+    form["milestones"] = "2022-04-10 一季度报送\n2022-07-10 二季度报送"
+    form["deadline"] = "2023-01-10"
+    done = client.post("/ledger/tasks/ZJ2022-33/adjust", data=form, follow_redirects=False)
+    assert done.status_code == 303
+    task = container.ledger.task(SYSTEM, "ZJ2022-33")
+    assert task["milestones"] == [
+        {"date": "2022-04-10", "text": "一季度报送"},
+        {"date": "2022-07-10", "text": "二季度报送"},
+    ]
+    assert task["adjusted"] and task["events"][-1]["reason"] == "分解季度节点"
+    assert (
+        client.post(
+            "/ledger/tasks/ZJ2022-33/adjust",
+            data={"csrf_token": csrf, "reason": "x", "deadline": "2023-02-30"},
+        ).status_code
+        == 422
+    )

@@ -5,6 +5,7 @@ the import template and the import of new tasks."""
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Final
@@ -179,6 +180,24 @@ def _day(value: str) -> date:
         ) from None
 
 
+def _changes(text: Callable[[str], str]) -> dict[str, Any]:
+    """The fields an adjustment form fills in (empty inputs leave a field as it is)."""
+    parse: dict[str, Callable[[str], Any]] = {
+        "deadline": _day,
+        "leader": str,
+        "lead": str,
+        "cooperating": _lines,
+        "milestones": _milestones,
+    }
+    return {name: convert(text(name)) for name, convert in parse.items() if text(name)}
+
+
+def _milestones(value: str) -> list[dict[str, str]]:
+    """One milestone a line: "YYYY-MM-DD what is due" (the service checks the dates)."""
+    rows = [line.strip().split(maxsplit=1) for line in value.splitlines() if line.strip()]
+    return [{"date": parts[0], "text": parts[1] if len(parts) > 1 else ""} for parts in rows]
+
+
 def _lines(value: str) -> list[str]:
     return [part.strip() for part in value.replace("，", "、").replace(",", "、").split("、") if part.strip()]
 
@@ -206,16 +225,7 @@ async def task_action(task_id: str, action: str, request: Request, _: CurrentPri
         elif action in ("flag", "unflag"):
             service.flag(me, task_id, action == "flag", text("note"))
         elif action == "adjust":
-            changes: dict[str, Any] = {}
-            if text("deadline"):
-                changes["deadline"] = _day(text("deadline"))
-            if text("leader"):
-                changes["leader"] = text("leader")
-            if text("lead"):
-                changes["lead"] = text("lead")
-            if "cooperating" in form and text("cooperating") != "":
-                changes["cooperating"] = _lines(text("cooperating"))
-            service.adjust(me, task_id, changes, text("reason"))
+            service.adjust(me, task_id, _changes(text), text("reason"))
         else:
             return Response(status_code=404)
     except DomainError as error:
