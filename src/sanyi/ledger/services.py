@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any, Final
 
@@ -214,12 +214,19 @@ class LedgerService:
             {"status": status.value, "fields": sorted(after)},
         )
 
-    def _insert_task(self, connection: Connection, viewer: Viewer, task: NewTask, action: Action) -> None:
+    def _insert_task(
+        self,
+        connection: Connection,
+        viewer: Viewer,
+        task: NewTask,
+        action: Action,
+        document_key: str | None = None,
+    ) -> None:
         now = self._clock.now()
         values = {
             "id": task.id,
             "region": task.region,
-            "document_key": None,
+            "document_key": document_key,
             "source": task.source,
             "content": task.content,
             "lead": task.lead,
@@ -287,12 +294,7 @@ class LedgerService:
                         deadline_text=seed.deadline_text,
                         indicators=tuple({"code": i.code, "target": i.target} for i in seed.indicators),
                     )
-                    self._insert_task(connection, viewer, task, Action.SEED)
-                    connection.execute(
-                        update(ledger_tasks)
-                        .where(ledger_tasks.c.id == seed.id)
-                        .values(document_key=document.key)
-                    )
+                    self._insert_task(connection, viewer, task, Action.SEED, document.key)
                     added += 1
                 result.added[document.key] = added
             uow.commit()
@@ -585,6 +587,3 @@ class LedgerService:
             str(row.attachment_type),
             self._evidence.read(str(row.attachment_key)),
         )
-
-    def now(self) -> datetime:
-        return self._clock.now()
