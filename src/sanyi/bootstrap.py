@@ -12,8 +12,10 @@ from functools import cached_property
 from sqlalchemy import Engine, MetaData
 
 import sanyi.care.api
+import sanyi.compensation.api
 import sanyi.drgpay.api
 import sanyi.indicators.api
+import sanyi.ledger.api
 import sanyi.procurement.api
 import sanyi.registry.api
 import sanyi.settlement.api
@@ -118,6 +120,22 @@ class Container:
     @cached_property
     def procurement(self) -> sanyi.procurement.api.ProcurementService:
         return sanyi.procurement.api.ProcurementService(self.uow, self.clock, self.audit)
+
+    @cached_property
+    def ledger(self) -> sanyi.ledger.api.LedgerService:
+        # A task links only indicators of the shipped catalogue.
+        known = sanyi.indicators.api.catalogue().indicators
+        return sanyi.ledger.api.LedgerService(
+            self.uow,
+            self.clock,
+            self.audit,
+            sanyi.ledger.api.EvidenceStore(self.settings.data_dir),
+            indicator_known=known.__contains__,
+        )
+
+    @cached_property
+    def compensation(self) -> sanyi.compensation.api.CompensationService:
+        return sanyi.compensation.api.CompensationService(self.uow, self.clock, self.audit)
 
     def dispose(self) -> None:
         if "engine" in self.__dict__:

@@ -4,12 +4,14 @@ import typer
 
 from sanyi import __version__
 from sanyi.cli import (
+    compensation,
     db,
     drg,
     drgpay,
     importing,
     indicators,
     knowledge,
+    ledger,
     policy,
     procurement,
     synth,
@@ -39,6 +41,8 @@ app.add_typer(drg.app, name="drg")
 app.add_typer(tiered.app, name="tiered")
 app.add_typer(indicators.app, name="indicators")
 app.add_typer(procurement.app, name="procurement")
+app.add_typer(ledger.app, name="ledger")
+app.add_typer(compensation.app, name="compensation")
 app.command("serve")(serve)
 app.command("demo")(demo)
 app.command("export")(export)

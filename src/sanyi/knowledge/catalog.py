@@ -11,7 +11,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from sanyi.knowledge import KNOWLEDGE_ROOT, codes, drg, indicators, policies, procurement, supervision, tiered
+from sanyi.knowledge import (
+    KNOWLEDGE_ROOT,
+    codes,
+    compensation,
+    drg,
+    indicators,
+    ledger,
+    policies,
+    procurement,
+    supervision,
+    tiered,
+)
 from sanyi.knowledge.tables import TableSchema, read_table
 
 
@@ -68,6 +79,20 @@ def _tables_of(
         )
         entries.append(
             ("policies", f"policies/{package}/cases", "claims with expected splits", policies.count_cases)
+        )
+    entries.append(
+        ("ledger", f"ledger/{ledger.DEPARTMENTS_FILE}", "departments per region", ledger.count_departments)
+    )
+    for path in ledger.document_files(root / "ledger"):
+        entries.append(("ledger", f"ledger/{path.name}", "reform tasks of a document", ledger.count_tasks))
+    for name in compensation.rule_names(root / "compensation"):
+        entries.append(
+            (
+                "compensation",
+                f"compensation/{name}.yaml",
+                "mark-up compensation parameters",
+                compensation.count_parameters,
+            )
         )
     return entries
 

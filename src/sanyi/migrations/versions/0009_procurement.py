@@ -13,7 +13,7 @@ from alembic import op
 import sanyi.infrastructure.columns
 
 revision: str = "0009_procurement"
-down_revision: str | None = "0007_indicators"
+down_revision: str | None = "0008_ledger"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

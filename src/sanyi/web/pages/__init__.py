@@ -6,9 +6,11 @@ from sanyi.web.pages import (
     admin,
     auth,
     care,
+    compensation,
     docs,
     drg,
     drgpay,
+    ledger,
     procurement,
     public,
     registry,
@@ -38,4 +40,6 @@ def routers() -> list[APIRouter]:
         procurement.router,
         tiered.router,
         tiered.public_router,
+        ledger.router,
+        compensation.router,
     ]
