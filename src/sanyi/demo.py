@@ -14,8 +14,16 @@ from sanyi.bootstrap import Container
 from sanyi.identity.api import Role, generate_password
 from sanyi.infrastructure import migrate
 from sanyi.infrastructure.audit import Actor
-from sanyi.registry.api import first_institution
-from sanyi.synth.api import DatabaseSink, Progress, RegionRequest, database_is_empty, generate
+from sanyi.registry.api import Viewer, first_institution
+from sanyi.synth.api import (
+    DatabaseSink,
+    Progress,
+    RegionRequest,
+    TraceTargets,
+    database_is_empty,
+    generate,
+    generate_trace,
+)
 
 DEMO_REGION = RegionRequest(profile="wenzhou", residents=20_000, year=2023, seed=7)
 
@@ -46,6 +54,10 @@ def prepare_demo(container: Container, progress: Progress | None = None) -> list
     migrate.upgrade(container.engine)
     if database_is_empty(container.engine):
         generate(DEMO_REGION, [DatabaseSink(container.engine)], progress=progress)
+    if container.trace.example_codes()["dispensed"] is None:
+        # Real codes for the public query (/public/trace), with a few planted duplicates.
+        made = generate_trace(container.engine, DEMO_REGION.seed, TraceTargets())
+        container.trace.ingest(Viewer("demo", "system", None, regional=True), made.events, "demo")
     actor = Actor.system("demo")
     credentials = []
     for account in DEMO_ACCOUNTS:

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from sanyi.knowledge import KNOWLEDGE_ROOT, codes, drg, policies, supervision, tiered
+from sanyi.knowledge import KNOWLEDGE_ROOT, codes, drg, policies, supervision, tiered, trace
 from sanyi.knowledge.tables import TableSchema, read_table
 
 
@@ -45,6 +45,16 @@ def _tables_of(
         entries.append(("supervision", f"supervision/{name}.tsv", schema.description, _counter(schema)))
     for name, schema in tiered.TABLES.items():
         entries.append(("tiered", f"tiered/{name}.tsv", schema.description, _counter(schema)))
+    entries.append(
+        (
+            "trace",
+            f"trace/{trace.CONFIG_FILE}",
+            "code format, query limits, duplicate rule",
+            trace.count_config,
+        )
+    )
+    for name, schema in trace.TABLES.items():
+        entries.append(("trace", f"trace/{name}.tsv", schema.description, _counter(schema)))
     for package in policies.package_names(root / "policies"):
         entries.append(
             (

@@ -1,0 +1,33 @@
+"""What other parts of Sanyi may use of drug traceability."""
+
+from sanyi.trace.codes import check_code
+from sanyi.trace.duplicates import Duplicate
+from sanyi.trace.errors import (
+    TRACE_BAD_CODE,
+    TRACE_CODE_NOT_FOUND,
+    TRACE_FORBIDDEN,
+    TRACE_QUERY_THROTTLED,
+)
+from sanyi.trace.ingest import IngestResult
+from sanyi.trace.model import EVENT_LABELS, EventKind
+from sanyi.trace.services import TraceService
+from sanyi.trace.tables import trace_codes, trace_events, trace_parties, trace_public_queries
+from sanyi.trace.templates import EVENTS
+
+__all__ = [
+    "EVENTS",
+    "EVENT_LABELS",
+    "TRACE_BAD_CODE",
+    "TRACE_CODE_NOT_FOUND",
+    "TRACE_FORBIDDEN",
+    "TRACE_QUERY_THROTTLED",
+    "Duplicate",
+    "EventKind",
+    "IngestResult",
+    "TraceService",
+    "check_code",
+    "trace_codes",
+    "trace_events",
+    "trace_parties",
+    "trace_public_queries",
+]
