@@ -2,7 +2,19 @@
 
 from fastapi import APIRouter
 
-from sanyi.web.api import admin, auth, care, drg, health, public, registry, settlement, supervision, tiered
+from sanyi.web.api import (
+    admin,
+    auth,
+    care,
+    drg,
+    health,
+    public,
+    registry,
+    settlement,
+    supervision,
+    tiered,
+    trace,
+)
 
 
 def routers() -> list[APIRouter]:
@@ -18,4 +30,6 @@ def routers() -> list[APIRouter]:
         supervision.router,
         tiered.router,
         tiered.public_router,
+        trace.router,
+        trace.public_router,
     ]

@@ -16,6 +16,7 @@ from sanyi.web.pages import (
     supervision,
     templates_download,
     tiered,
+    trace,
 )
 
 
@@ -36,4 +37,6 @@ def routers() -> list[APIRouter]:
         supervision.router,
         tiered.router,
         tiered.public_router,
+        trace.router,
+        trace.public_router,
     ]
