@@ -45,10 +45,12 @@ def test_supervision_tables_are_typed() -> None:
 
 def test_check_all_counts_every_table() -> None:
     summaries = {summary.table: summary.rows for summary in check_all()}
-    assert len(summaries) == 6 + 3 * 7 + 14 + 5 * 2 + 3  # 5 policy packages (4 + 1 illustrative), tiered 3
+    # 5 policy packages (4 + 1 illustrative), tiered 3, trace 2 (trace.yaml, enterprises.tsv)
+    assert len(summaries) == 6 + 3 * 7 + 14 + 5 * 2 + 3 + 2
     assert summaries["tiered/recognisable_items.tsv"] == 48
     assert summaries["supervision/drug_sex_limit.tsv"] == 6472
     assert summaries["drg/zhejiang_2022/rules.json"] == 1006
+    assert summaries["trace/enterprises.tsv"] == 7
 
 
 @pytest.fixture
