@@ -83,7 +83,7 @@ def _state_columns(state: CodeState) -> dict[str, Any]:
     }
 
 
-def _event(values: dict[str, Any]) -> Event:
+def event_of(values: dict[str, Any]) -> Event:
     kind = EventKind(values["event"])
     product = None
     if kind is EventKind.PRODUCED:
@@ -175,7 +175,7 @@ class Batch:
             )
             return [issue(error, row.number, header, "")]
         stored = self._codes.get(code)
-        event = _event(values)
+        event = event_of(values)
         try:
             applied = apply(None if stored is None else state_of(stored), event, row.number)
         except DomainError as error:
