@@ -35,9 +35,11 @@ from sanyi.trace.ingest import Batch, IngestResult
 from sanyi.trace.model import EVENT_LABELS, EventKind
 from sanyi.trace.reading import file_rows, records_rows
 from sanyi.trace.tables import trace_codes, trace_events, trace_parties, trace_public_queries
+from sanyi.trace.templates import EVENTS
 
 RecordFindings = Callable[[Viewer, Sequence[Finding], Sequence[dict[str, Any]]], int]
 LIST_LIMIT: Final = 500
+LOOKUP_CHUNK: Final = 500
 
 
 class TraceService:
@@ -94,7 +96,7 @@ class TraceService:
 
     @staticmethod
     def _own_rows(institution: str, rows: Iterable[SheetRow], refused: list[Issue]) -> Iterable[SheetRow]:
-        party_header = "主体编码"
+        party_header = EVENTS.column("party").header
         for row in rows:
             party = row.values.get(party_header, "")
             if party and party != institution:
@@ -113,27 +115,29 @@ class TraceService:
         return found
 
     def _duplicates(self, connection: Connection, codes: Sequence[str] | None) -> list[Duplicate]:
-        query = select(
-            trace_codes.c.code, trace_codes.c.active, trace_codes.c.generic_name, trace_codes.c.batch
-        )
-        query = query.where(trace_codes.c.active_count > 1)
-        if codes is not None:
-            query = query.where(trace_codes.c.code.in_(list(codes)))
-        standing: dict[tuple[str, int], None] = {}
-        drugs: dict[str, str] = {}
-        for code, active, name, batch in connection.execute(query.order_by(trace_codes.c.code)):
-            drugs[code] = f"{name} · {batch}"
-            for seq, _party, _at in active:
-                standing[(code, int(seq))] = None
-        if not standing:
-            return []
-        e = trace_events.c
-        rows = connection.execute(
-            select(e.code, e.seq, e.party, e.at, e.person_id, e.encounter_id, e.line_no)
-            .where(e.kind == EventKind.DISPENSED.value, e.code.in_(list(drugs)))
+        e, c = trace_events.c, trace_codes.c
+        query = (
+            select(
+                e.code,
+                e.seq,
+                e.party,
+                e.at,
+                e.person_id,
+                e.encounter_id,
+                e.line_no,
+                c.active,
+                c.generic_name,
+                c.batch,
+            )
+            .join(trace_codes, c.code == e.code)
+            .where(c.active_count > 1, e.kind == EventKind.DISPENSED.value)
             .order_by(e.code, e.seq)
-        ).all()
-        prices = self._unit_prices(connection, [(r.encounter_id, r.line_no) for r in rows])
+        )
+        if codes is not None:
+            query = query.where(e.code.in_(list(codes)))
+        # Only the dispensings still standing (a cancelled one is no longer evidence).
+        rows = [r for r in connection.execute(query) if any(int(seq) == r.seq for seq, _, _ in r.active)]
+        prices = self._unit_prices(connection, {(r.encounter_id, r.line_no) for r in rows})
         records = [
             DispensingRecord(
                 r.code,
@@ -146,27 +150,23 @@ class TraceService:
                 prices.get((r.encounter_id, r.line_no), 0),
             )
             for r in rows
-            if (r.code, r.seq) in standing
         ]
-        return pair_up(records, drugs)
+        return pair_up(records, {r.code: f"{r.generic_name} · {r.batch}" for r in rows})
 
     @staticmethod
-    def _unit_prices(
-        connection: Connection, lines: Sequence[tuple[str | None, int | None]]
-    ) -> dict[Any, int]:
+    def _unit_prices(connection: Connection, lines: set[tuple[str | None, int | None]]) -> dict[Any, int]:
         """Fen of one package on each known fee line (the amount a repeat dispensing put on the claim)."""
-        wanted = {(enc, no) for enc, no in lines if enc is not None and no is not None}
-        if not wanted:
-            return {}
+        encounters = sorted({enc for enc, no in lines if enc is not None and no is not None})
         f = fee_lines.c
-        query = select(f.encounter_id, f.line_no, f.unit_price).where(
-            f.encounter_id.in_(sorted({enc for enc, _ in wanted}))
-        )
-        return {
-            (enc, no): int((Decimal(str(price)) * 100).to_integral_value())
-            for enc, no, price in connection.execute(query)
-            if (enc, no) in wanted
-        }
+        prices: dict[Any, int] = {}
+        for start in range(0, len(encounters), LOOKUP_CHUNK):
+            query = select(f.encounter_id, f.line_no, f.unit_price).where(
+                f.encounter_id.in_(encounters[start : start + LOOKUP_CHUNK])
+            )
+            for enc, no, price in connection.execute(query):
+                if (enc, no) in lines:
+                    prices[(enc, no)] = int((Decimal(str(price)) * 100).to_integral_value())
+        return prices
 
     def duplicates_to_supervision(
         self, viewer: Viewer, codes: Sequence[str] | None = None
