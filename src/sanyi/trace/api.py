@@ -14,6 +14,9 @@ from sanyi.trace.services import TraceService
 from sanyi.trace.tables import trace_codes, trace_events, trace_parties, trace_public_queries
 from sanyi.trace.templates import EVENTS
 
+# What ``sanyi synth --replace`` clears with the region (codes and events refer to its encounters).
+TRACE_TABLES = (trace_events, trace_codes, trace_parties, trace_public_queries)
+
 __all__ = [
     "EVENTS",
     "EVENT_LABELS",
@@ -21,6 +24,7 @@ __all__ = [
     "TRACE_CODE_NOT_FOUND",
     "TRACE_FORBIDDEN",
     "TRACE_QUERY_THROTTLED",
+    "TRACE_TABLES",
     "Duplicate",
     "EventKind",
     "IngestResult",

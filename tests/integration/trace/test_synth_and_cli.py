@@ -14,8 +14,8 @@ from sanyi.bootstrap import Container
 from sanyi.care.api import encounters, fee_lines
 from sanyi.cli.main import app
 from sanyi.supervision.api import supervision_findings
-from sanyi.synth.api import DatabaseSink, RegionRequest, TraceTargets, generate, generate_trace
-from sanyi.trace.api import trace_events
+from sanyi.synth.api import DatabaseSink, RegionRequest, TraceTargets, clear_region, generate, generate_trace
+from sanyi.trace.api import trace_codes, trace_events
 from tests.conftest import TEST_SECRET
 from tests.integration.trace.conftest import REGION, chain, dispensing
 
@@ -66,6 +66,10 @@ def test_planted_duplicates_are_found_and_raised(container: Container) -> None:
     # The same seed gives the same codes.
     again = generate_trace(container.engine, 3, TraceTargets(share=0.05, duplicates=3, cancellations=2))
     assert again.duplicated == made.duplicated
+    # Replacing the region clears its codes too.
+    clear_region(container.engine)
+    with container.engine.connect() as connection:
+        assert connection.execute(select(trace_codes)).first() is None
 
 
 def test_the_trace_commands(container: Container, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
