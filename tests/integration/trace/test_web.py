@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from io import BytesIO
 
 import pytest
 from fastapi.testclient import TestClient
+from openpyxl import load_workbook
 
 from sanyi.bootstrap import Container
 from sanyi.identity.api import Role
@@ -92,5 +94,11 @@ def test_the_bureau_sees_the_region_and_uploads_through_the_page(
     )
     assert posted.status_code == 200
     assert "已保存 6 条" in posted.text and "1 个追溯码重复发药" in posted.text
+    exported = client.get("/trace/export.xlsx", params={"view": "duplicates"})
+    assert exported.status_code == 200
+    sheet = load_workbook(BytesIO(exported.content)).active
+    assert sheet is not None
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][0] == "追溯码" and {r[0] for r in rows[1:]} == {code(1), code(2)}
     template = client.get("/trace/template.xlsx")
     assert template.status_code == 200 and template.content[:2] == b"PK"

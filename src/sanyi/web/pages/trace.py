@@ -13,9 +13,10 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from sanyi.infrastructure.sheets import template_bytes
+from sanyi.infrastructure.tabular import xlsx_bytes
 from sanyi.kernel.clock import SHANGHAI
 from sanyi.kernel.errors import DomainError, ErrorKind
-from sanyi.trace.api import EVENTS, EventKind
+from sanyi.trace.api import EVENT_LABELS, EVENTS, EventKind
 from sanyi.web.api.trace import DISPENSINGS, RECEIPTS, UPLOAD_SUFFIXES, ingest_upload
 from sanyi.web.context import client_ip, container
 from sanyi.web.security import CurrentPrincipal
@@ -76,6 +77,80 @@ def trace_page(
     institution: Annotated[str | None, Query(max_length=32)] = None,
 ) -> HTMLResponse:
     return _page(request, view, institution or None, {})
+
+
+EVENT_HEADER: Final = (
+    "时间",
+    "环节",
+    "追溯码",
+    "药品",
+    "批号",
+    "有效期至",
+    "主体",
+    "对方",
+    "患者编号",
+    "就诊ID",
+    "费用明细序号",
+    "冲正原因",
+)
+DUPLICATE_HEADER: Final = (
+    "追溯码",
+    "药品 · 批号",
+    "首次发药机构",
+    "首次发药时间",
+    "首次就诊ID",
+    "首次患者编号",
+    "再次发药机构",
+    "再次发药时间",
+    "再次就诊ID",
+    "再次患者编号",
+)
+
+
+@router.get("/export.xlsx")
+def export(
+    request: Request,
+    _: CurrentPrincipal,
+    view: Annotated[str, Query(pattern="^(receipts|dispensings|duplicates)$")] = "dispensings",
+    institution: Annotated[str | None, Query(max_length=32)] = None,
+) -> Response:
+    """The page's list as Excel (same scope; listing patients is audited by the service)."""
+    service, me = container(request).trace, viewer(request)
+    if view == "duplicates":
+        header: tuple[str, ...] = DUPLICATE_HEADER
+        rows: list[list[Any]] = [
+            [d.repeat.code, d.drug]
+            + [
+                x
+                for r in (d.first, d.repeat)
+                for x in (r.institution, local_time(r.at), r.encounter_id, r.person_id)
+            ]
+            for d in service.duplicates(me)
+        ]
+    else:
+        header = EVENT_HEADER
+        rows = [
+            [
+                local_time(r["at"]),
+                EVENT_LABELS[EventKind(r["kind"])],
+                r["code"],
+                r["generic_name"],
+                r["batch"],
+                r["expiry_date"].isoformat(),
+                r["party_name"],
+                r["counterpart_name"],
+                r["person_id"],
+                r["encounter_id"],
+                r["line_no"],
+                r["reason"],
+            ]
+            for r in service.events(me, VIEWS[view], institution or None)
+        ]
+    return Response(
+        xlsx_bytes({view: (header, rows)}),
+        media_type=XLSX,
+        headers={"Content-Disposition": f"attachment; filename=trace-{view}.xlsx"},
+    )
 
 
 @router.get("/template.xlsx")
