@@ -22,6 +22,7 @@ import sanyi.settlement.api
 import sanyi.supervision.api
 import sanyi.synth.api
 import sanyi.tiered.api
+import sanyi.trace.api
 from sanyi.identity.api import IdentityService, LoginPolicy
 from sanyi.infrastructure.audit import AuditLog  # registers the audit_log table
 from sanyi.infrastructure.db import create_db_engine, metadata
@@ -136,6 +137,13 @@ class Container:
     @cached_property
     def compensation(self) -> sanyi.compensation.api.CompensationService:
         return sanyi.compensation.api.CompensationService(self.uow, self.clock, self.audit)
+
+    @cached_property
+    def trace(self) -> sanyi.trace.api.TraceService:
+        # Duplicates are raised through supervision's service: trace sits above supervision.
+        return sanyi.trace.api.TraceService(
+            self.uow, self.clock, self.audit, self.supervision.record_external, self.settings.secret
+        )
 
     def dispose(self) -> None:
         if "engine" in self.__dict__:

@@ -20,10 +20,12 @@ from sanyi.synth.api import (
     DatabaseSink,
     Progress,
     RegionRequest,
+    TraceTargets,
     database_is_empty,
     generate,
     generate_finance,
     generate_procurement,
+    generate_trace,
 )
 
 DEMO_REGION = RegionRequest(profile="wenzhou", residents=20_000, year=2023, seed=7)
@@ -59,6 +61,10 @@ def prepare_demo(container: Container, progress: Progress | None = None) -> list
         generate_finance(container.engine, DEMO_REGION.year, DEMO_REGION.seed)
         generate_procurement(container.engine, DEMO_REGION.year, DEMO_REGION.seed)
         container.procurement.check_chain(_SYSTEM_VIEWER)
+    if container.trace.example_codes()["dispensed"] is None:
+        # Real codes for the public query (/public/trace), with a few planted duplicates.
+        made = generate_trace(container.engine, DEMO_REGION.seed, TraceTargets())
+        container.trace.ingest(_SYSTEM_VIEWER, made.events, "demo")
     actor = Actor.system("demo")
     credentials = []
     for account in DEMO_ACCOUNTS:

@@ -30,6 +30,11 @@ def demo(
         table.add_row(account.username, password, f"{account.role.label_zh} · {account.role.value}")
     address = f"http://{host or settings.host}:{port or settings.port}"
     console.print(Panel(table, title="三医演示账号 · Sanyi demo accounts", subtitle=address))
+    codes = container.trace.example_codes()
+    console.print(
+        f"药品追溯查询 / drug trace query {address}/public/trace — 例如 e.g. {codes['dispensed'] or '—'}"
+        f"（重复发药 / dispensed twice: {codes['repeated'] or '—'}）"
+    )
     if serve:
         console.print(f"在浏览器打开 / open [bold]{address}[/bold] — Ctrl+C 停止 / to stop")
         start(container, host or settings.host, port or settings.port)

@@ -16,6 +16,7 @@ from sanyi.cli import (
     procurement,
     synth,
     tiered,
+    trace,
     user,
 )
 from sanyi.cli.demo import demo
@@ -43,6 +44,7 @@ app.add_typer(indicators.app, name="indicators")
 app.add_typer(procurement.app, name="procurement")
 app.add_typer(ledger.app, name="ledger")
 app.add_typer(compensation.app, name="compensation")
+app.add_typer(trace.app, name="trace")
 app.command("serve")(serve)
 app.command("demo")(demo)
 app.command("export")(export)

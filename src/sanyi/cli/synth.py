@@ -14,6 +14,7 @@ from sanyi.cli.common import DbOption, JsonOption, console, open_container, prin
 from sanyi.infrastructure import migrate
 from sanyi.kernel.errors import DomainError
 from sanyi.knowledge.synth import profile_names
+from sanyi.registry.api import Viewer
 from sanyi.synth.api import (
     SYNTH_DATABASE_NOT_EMPTY,
     TOLERANCE,
@@ -24,12 +25,14 @@ from sanyi.synth.api import (
     RegionRequest,
     Sink,
     TieredTargets,
+    TraceTargets,
     clear_region,
     database_is_empty,
     generate,
     generate_finance,
     generate_procurement,
     generate_tiered,
+    generate_trace,
     parquet_run,
     replay_parquet,
     report_from_database,
@@ -177,6 +180,31 @@ def finance(
     console.print(
         f"[green]已生成 / generated[/green] {summary.returns:,} finance returns "
         f"(医疗收入 medical income {summary.medical_income} 元), {summary.reported:,} reported values"
+    )
+
+
+@app.command("trace")
+def trace(
+    seed: Annotated[int, typer.Option(help="Random seed")] = 7,
+    share: Annotated[
+        float, typer.Option(min=0, max=1, help="Share of packaged drug lines whose boxes carry codes")
+    ] = 0.03,
+    duplicates: Annotated[int, typer.Option(min=0, help="Codes dispensed a second time (planted)")] = 5,
+    cancellations: Annotated[int, typer.Option(min=0, help="Dispensings cancelled (冲正)")] = 3,
+    db: DbOption = None,
+) -> None:
+    """Add drug traceability to the region in the database: a code per box of a sample of drug lines
+    with its chain (produced, shipped, received, dispensed), planted duplicate dispensings (handed to
+    supervision as they are stored) and a few cancellations."""
+    with open_container(db) as container:
+        migrate.upgrade(container.engine)
+        made = generate_trace(container.engine, seed, TraceTargets(share, duplicates, cancellations))
+        viewer = Viewer("sanyi synth", "system", None, regional=True)
+        result = run(lambda: container.trace.ingest(viewer, made.events, "sanyi synth trace"))
+    console.print(
+        f"[green]已生成 / generated[/green] {made.codes:,} codes, {result.stored:,} events "
+        f"({result.bad_rows:,} refused), {len(made.duplicated):,} planted duplicates, "
+        f"{len(made.cancelled):,} cancellations; e.g. {made.duplicated[0] if made.duplicated else '—'}"
     )
 
 

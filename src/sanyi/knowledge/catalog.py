@@ -22,6 +22,7 @@ from sanyi.knowledge import (
     procurement,
     supervision,
     tiered,
+    trace,
 )
 from sanyi.knowledge.tables import TableSchema, read_table
 
@@ -68,6 +69,16 @@ def _tables_of(
             procurement.count_parameters,
         )
     )
+    entries.append(
+        (
+            "trace",
+            f"trace/{trace.CONFIG_FILE}",
+            "code format, query limits, duplicate rule",
+            trace.count_config,
+        )
+    )
+    for name, schema in trace.TABLES.items():
+        entries.append(("trace", f"trace/{name}.tsv", schema.description, _counter(schema)))
     for package in policies.package_names(root / "policies"):
         entries.append(
             (

@@ -19,6 +19,7 @@ from sanyi.synth.reporting import report_from_database, report_from_parquet
 from sanyi.synth.services import GenerationSummary, Progress, generate
 from sanyi.synth.tables import synth_irregularities, synth_runs
 from sanyi.synth.tiered_care import TieredSummary, TieredTargets, generate_tiered
+from sanyi.synth.trace import TraceSynthesis, TraceTargets, generate_trace
 
 __all__ = [
     "PLANTED_RULES",
@@ -38,6 +39,8 @@ __all__ = [
     "SyntheticRegion",
     "TieredSummary",
     "TieredTargets",
+    "TraceSynthesis",
+    "TraceTargets",
     "clear_region",
     "database_is_empty",
     "figures",
@@ -45,6 +48,7 @@ __all__ = [
     "generate_finance",
     "generate_procurement",
     "generate_tiered",
+    "generate_trace",
     "latest_run",
     "parquet_run",
     "replay_parquet",

@@ -29,6 +29,7 @@ from sanyi.synth.errors import SYNTH_NO_RUN
 from sanyi.synth.procurement import PROCUREMENT_TABLES
 from sanyi.synth.tables import synth_irregularities, synth_runs
 from sanyi.tiered.api import TIERED_TABLES
+from sanyi.trace.api import TRACE_TABLES
 
 # Load order respects foreign keys.
 STATIC_TABLES: dict[str, Table] = {
@@ -156,10 +157,10 @@ def database_is_empty(engine: Engine) -> bool:
 
 
 def clear_region(engine: Engine) -> None:
-    """Delete the registry, care, tiered-care, finance, procurement and synthetic data (accounts and the
-    audit log stay)."""
+    """Delete the registry, care, tiered-care, finance, procurement, traceability and synthetic data
+    (accounts and the audit log stay)."""
     tables = [*STATIC_TABLES.values(), *CHUNK_TABLES.values(), synth_runs, *TIERED_TABLES]
-    tables += [institution_finance, reported_values, *PROCUREMENT_TABLES]
+    tables += [institution_finance, reported_values, *PROCUREMENT_TABLES, *TRACE_TABLES]
     ordered = [table for table in reversed(tables[0].metadata.sorted_tables) if table in tables]
     with engine.begin() as connection:
         for table in ordered:

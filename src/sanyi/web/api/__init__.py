@@ -15,6 +15,7 @@ from sanyi.web.api import (
     settlement,
     supervision,
     tiered,
+    trace,
 )
 
 
@@ -33,4 +34,6 @@ def routers() -> list[APIRouter]:
         tiered.router,
         tiered.public_router,
         indicators.router,
+        trace.router,
+        trace.public_router,
     ]

@@ -19,6 +19,7 @@ from sanyi.web.pages import (
     supervision,
     templates_download,
     tiered,
+    trace,
 )
 
 
@@ -42,4 +43,6 @@ def routers() -> list[APIRouter]:
         tiered.public_router,
         ledger.router,
         compensation.router,
+        trace.router,
+        trace.public_router,
     ]
