@@ -26,3 +26,9 @@ ANALYTICS_INVALID_QUERY = ErrorSpec(
     "查询无法执行（{engine}）：{reason}",
     "the query failed on {engine}: {reason}",
 )
+ANALYTICS_INVALID_OPTION = ErrorSpec(
+    "ANALYTICS_INVALID_OPTION",
+    ErrorKind.INVALID,
+    "选项 {option} 的值“{value}”无效：{reason}",
+    "option {option} has an invalid value {value!r}: {reason}",
+)

@@ -58,7 +58,7 @@ def _run_group(job: GroupJob) -> int:
     tables = {name: _read(files) for name, files in paths.items()} | broadcast
     result = fn(tables).cast(schema)
     pq.write_table(result, target, compression="zstd")
-    return result.num_rows
+    return int(result.num_rows)
 
 
 def _fresh(target: Path) -> None:

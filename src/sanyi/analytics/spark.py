@@ -137,6 +137,8 @@ class SparkBackend:
             if t.via is not None:
                 column, parent, parent_column = t.via
                 key_of = tables[parent].key
+                if key_of is None:
+                    raise ValueError(f"{name} is keyed through {parent}, which has no key column")
                 lookup = frames[parent].select(
                     f.col(parent_column).alias("__parent"), f.col(key_of).alias(KEY)
                 )

@@ -3,7 +3,7 @@
 import typer
 
 from sanyi import __version__
-from sanyi.cli import db, drg, drgpay, importing, knowledge, policy, synth, tiered, user
+from sanyi.cli import batch, db, drg, drgpay, importing, knowledge, policy, synth, tiered, user
 from sanyi.cli.demo import demo
 from sanyi.cli.exporting import export
 from sanyi.cli.serve import serve
@@ -25,6 +25,7 @@ app.add_typer(policy.app, name="policy")
 drgpay.register(drg.app)
 app.add_typer(drg.app, name="drg")
 app.add_typer(tiered.app, name="tiered")
+app.add_typer(batch.app, name="batch")
 app.command("serve")(serve)
 app.command("demo")(demo)
 app.command("export")(export)

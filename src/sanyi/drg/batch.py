@@ -18,7 +18,7 @@ from typing import Final
 
 import pyarrow as pa
 
-from sanyi.analytics.backend import AnalyticsBackend, dataset_schema
+from sanyi.analytics.api import AnalyticsBackend, dataset_schema
 from sanyi.drg.errors import DRG_INVALID_COLUMN_MAP, DRG_MISSING_COLUMNS
 from sanyi.drg.model import AMBIGUOUS, FAIL, INPUT_COLUMNS, RESULT_COLUMNS, STATUSES, SUCCESS, GroupResult
 from sanyi.drg.scheme import compiled

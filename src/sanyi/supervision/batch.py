@@ -19,7 +19,7 @@ import duckdb
 import pyarrow as pa
 from sqlalchemy import Engine
 
-from sanyi.analytics.backend import AnalyticsBackend, Keyed
+from sanyi.analytics.api import AnalyticsBackend, Keyed
 from sanyi.kernel.errors import DomainError
 from sanyi.supervision.claims import parse_claim
 from sanyi.supervision.errors import SUPERVISION_INVALID_JSON

@@ -2,6 +2,7 @@
 
 from sanyi.synth.errors import SYNTH_DATABASE_NOT_EMPTY, SYNTH_INVALID_REQUEST, SYNTH_NO_RUN
 from sanyi.synth.generator import RegionRequest, SyntheticRegion
+from sanyi.synth.jobs import JOBS, JobRun, run_job, settle_tables, stays_tables
 from sanyi.synth.output import (
     DatabaseSink,
     ParquetSink,
@@ -19,6 +20,7 @@ from sanyi.synth.tables import synth_irregularities, synth_runs
 from sanyi.synth.tiered_care import TieredSummary, TieredTargets, generate_tiered
 
 __all__ = [
+    "JOBS",
     "SYNTH_DATABASE_NOT_EMPTY",
     "SYNTH_INVALID_REQUEST",
     "SYNTH_NO_RUN",
@@ -26,6 +28,7 @@ __all__ = [
     "DatabaseSink",
     "Figure",
     "GenerationSummary",
+    "JobRun",
     "ParquetSink",
     "Progress",
     "RegionRequest",
@@ -43,6 +46,9 @@ __all__ = [
     "replay_parquet",
     "report_from_database",
     "report_from_parquet",
+    "run_job",
+    "settle_tables",
+    "stays_tables",
     "synth_irregularities",
     "synth_runs",
 ]

@@ -19,7 +19,7 @@ from typing import Any, Final
 
 import pyarrow as pa
 
-from sanyi.analytics.backend import AnalyticsBackend, Keyed
+from sanyi.analytics.api import AnalyticsBackend, Keyed
 from sanyi.care.api import (
     DRG_COLUMNS,
     Encounter,
