@@ -17,8 +17,8 @@ ANALYTICS_SPARK_MISSING = ErrorSpec(
 ANALYTICS_NO_DATA = ErrorSpec(
     "ANALYTICS_NO_DATA",
     ErrorKind.NOT_FOUND,
-    "{path} 下没有 Parquet 文件",
-    "no Parquet files under {path}",
+    "{where} 下没有 Parquet 文件",
+    "no Parquet files under {where}",
 )
 ANALYTICS_INVALID_QUERY = ErrorSpec(
     "ANALYTICS_INVALID_QUERY",

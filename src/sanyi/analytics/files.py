@@ -14,7 +14,7 @@ def parquet_files(path: Path) -> list[Path]:
         return [path]
     files = sorted(p for p in path.glob("*.parquet") if not p.name.startswith(("_", ".")))
     if not files:
-        raise DomainError(ANALYTICS_NO_DATA, path=str(path))
+        raise DomainError(ANALYTICS_NO_DATA, where=str(path), path=str(path))
     return files
 
 

@@ -127,13 +127,14 @@ class SparkBackend:
 
     def _keyed(self, tables: Mapping[str, Keyed], buckets: int) -> tuple[Any, dict[str, pa.Schema]]:
         from pyspark.sql import functions as f
+        from pyspark.sql.pandas.types import to_arrow_schema
 
         frames = {name: self.session.read.parquet(str(t.path)) for name, t in tables.items()}
         blobs = None
         empty: dict[str, pa.Schema] = {}
         for name, t in tables.items():
             frame = frames[name]
-            empty[name] = frame.limit(0).toArrow().schema
+            empty[name] = to_arrow_schema(frame.schema)  # from the plan: no Spark job
             if t.via is not None:
                 column, parent, parent_column = t.via
                 key_of = tables[parent].key
