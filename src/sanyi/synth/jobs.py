@@ -18,6 +18,7 @@ from types import SimpleNamespace
 from typing import Any, Final
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from sanyi.analytics.api import AnalyticsBackend, Keyed
 from sanyi.care.api import (
@@ -72,7 +73,10 @@ def settle_tables(tables: Mapping[str, pa.Table]) -> pa.Table:
 
 def stays_tables(tables: Mapping[str, pa.Table]) -> pa.Table:
     """The inpatient stays of some whole persons as DRG input rows (the conformance columns)."""
-    rows = [drg_record(e, p) for e, p, _ in person_encounters(tables) if e.type is EncounterType.INPATIENT]
+    encounters = tables["encounters"]
+    # Only stays become records: filtering first spares building every visit.
+    stays = encounters.filter(pc.equal(encounters["type"], EncounterType.INPATIENT.value))
+    rows = [drg_record(e, p) for e, p, _ in person_encounters({**tables, "encounters": stays})]
     return pa.Table.from_pylist(rows, schema=STAYS_SCHEMA)
 
 

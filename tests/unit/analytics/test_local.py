@@ -21,7 +21,9 @@ from sanyi.analytics.local import aligned_parts
 from sanyi.kernel.errors import DomainError
 
 DOUBLED = pa.schema([("id", pa.int64()), ("twice", pa.int64())])
-SUMS = pa.schema([("person", pa.string()), ("visits", pa.int64()), ("lines", pa.int64()), ("names", pa.int64())])
+SUMS = pa.schema(
+    [("person", pa.string()), ("visits", pa.int64()), ("lines", pa.int64()), ("names", pa.int64())]
+)
 
 
 def double(batch: pa.RecordBatch) -> pa.RecordBatch:
@@ -107,7 +109,11 @@ def test_sql_runs_duckdb_over_parquet_tables(region: dict[str, Keyed]) -> None:
         "SELECT v.person, count(*) AS n FROM visits v JOIN lines l ON l.visit = v.id GROUP BY ALL ORDER BY 1",
         {"visits": region["visits"].path, "lines": region["lines"].path},
     )
-    assert result.to_pylist() == [{"person": "p1", "n": 3}, {"person": "p2", "n": 1}, {"person": "p3", "n": 3}]
+    assert result.to_pylist() == [
+        {"person": "p1", "n": 3},
+        {"person": "p2", "n": 1},
+        {"person": "p3", "n": 3},
+    ]
 
 
 def test_bad_query_and_missing_data_have_codes(region: dict[str, Keyed], tmp_path: Path) -> None:
