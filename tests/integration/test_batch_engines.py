@@ -79,7 +79,7 @@ def test_spark_settles_every_claim_the_same_to_the_cent(local: Path, spark: Path
     table = read_output(spark / "settle").to_pylist()
     assert sum(1 for r in table if r["status"] == "settled") > 1_000
     assert len(table) == len(settled)
-    fund = sum(Decimal(r["fund_pay_sumamt"]) for r in table if r["fund_pay_sumamt"])
+    fund = sum((Decimal(r["fund_pay_sumamt"]) for r in table if r["fund_pay_sumamt"]), Decimal(0))
     assert fund > 0 and fund == fund.quantize(Decimal("0.01"))
 
 

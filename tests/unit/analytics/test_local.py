@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 import pyarrow as pa
@@ -31,7 +32,7 @@ def double(batch: pa.RecordBatch) -> pa.RecordBatch:
     return pa.RecordBatch.from_pydict({"id": ids, "twice": [2 * i for i in ids]})
 
 
-def per_person(tables: dict[str, pa.Table]) -> pa.Table:
+def per_person(tables: Mapping[str, pa.Table]) -> pa.Table:
     """Visits and lines of each person in the call, and how many broadcast rows it saw."""
     visits: dict[str, int] = {}
     owner = dict(zip(tables["visits"]["id"].to_pylist(), tables["visits"]["person"].to_pylist(), strict=True))
