@@ -13,6 +13,7 @@ import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Final
 
@@ -205,8 +206,6 @@ def group_arrow(scheme: str, batch: pa.RecordBatch) -> pa.RecordBatch:
 
 def group_dataset(source: Path, target: Path, scheme: str, backend: AnalyticsBackend) -> int:
     """Group every case of a Parquet dataset on ``backend`` into the Parquet directory ``target``."""
-    from functools import partial
-
     compiled(scheme)  # compile (and fail on an unknown scheme) before any worker starts
     schema = result_schema(dataset_schema(source))
     return backend.map_batches(source, partial(group_arrow, scheme), schema, target)
