@@ -10,8 +10,9 @@ of every claim per person in time order, every set-based supervision rule. For e
 the wall time (the Spark session's start is shown apart), the records it read per second (stays for
 drg, claims for settle and supervise), and the peak resident memory of the whole process tree
 (driver, pool workers or the JVM and its Python workers), sampled every 0.2 s and summed — pages
-shared after fork count once per process, so the sum overstates. The load average is printed with
-each row: the machine is shared.
+shared after fork count once per process, so the sum overstates — and the CPU seconds of that tree
+(the step process included: Python start, imports, the Spark session). The load average is printed
+with each row: the machine is shared, so wall time follows the load while CPU seconds much less.
 """
 
 from __future__ import annotations
@@ -37,6 +38,17 @@ def _tree_rss_mb(pid: int) -> float:
     except (FileNotFoundError, ProcessLookupError):
         return 0.0
     return pages * resource.getpagesize() / 2**20 + sum(_tree_rss_mb(int(child)) for child in children)
+
+
+def _tree_cpu_s(pid: int) -> float:
+    """CPU seconds of a process and its live descendants, each with its reaped children."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except (FileNotFoundError, ProcessLookupError):
+        return 0.0
+    ticks = sum(int(value) for value in fields[11:15])  # utime, stime, cutime, cstime
+    return ticks / os.sysconf("SC_CLK_TCK") + sum(_tree_cpu_s(int(child)) for child in children)
 
 
 def _region(args: argparse.Namespace) -> Path:
@@ -77,9 +89,10 @@ def _run_step(args: argparse.Namespace, job: str, region: Path) -> dict[str, Any
         "--workers", str(args.workers), "--residents", str(args.residents), "--work", args.work,
     ]  # fmt: skip
     process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
-    peak = 0.0
+    peak = cpu = 0.0
     while process.poll() is None:
         peak = max(peak, _tree_rss_mb(process.pid))
+        cpu = max(cpu, _tree_cpu_s(process.pid))
         time.sleep(0.2)
     assert process.stdout is not None
     output = process.stdout.read()
@@ -87,6 +100,7 @@ def _run_step(args: argparse.Namespace, job: str, region: Path) -> dict[str, Any
         raise SystemExit(f"{job} failed with exit code {process.returncode}")
     result: dict[str, Any] = json.loads(output.strip().splitlines()[-1])
     result["peak_mb"] = peak
+    result["cpu"] = cpu
     return result
 
 
@@ -108,14 +122,14 @@ def main() -> None:
         f"{args.residents:,} residents, engine {args.engine}, {args.workers} workers, {os.cpu_count()} cores"
     )
     print(f"{'job':<10} {'records':>12} {'written':>12} {'job s':>8} {'session s':>9} {'records/s':>10} "
-          f"{'peak MB':>8}  load")  # fmt: skip
+          f"{'CPU s':>8} {'peak MB':>8}  load")  # fmt: skip
     for job in args.jobs.split(","):
         r = _run_step(args, job, region)
         rate = r["records"] / r["seconds"] if r["seconds"] else 0.0
         load = os.getloadavg()[0]
         print(
             f"{job:<10} {r['records']:>12,} {r['written']:>12,} {r['seconds']:>8.1f} {r['session']:>9.1f} "
-            f"{rate:>10,.0f} {r['peak_mb']:>8,.0f}  {load:.1f}",
+            f"{rate:>10,.0f} {r['cpu']:>8.1f} {r['peak_mb']:>8,.0f}  {load:.1f}",
             flush=True,
         )
 
