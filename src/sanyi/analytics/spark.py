@@ -40,6 +40,7 @@ def _session(master: str, partitions: int) -> Any:
     # Workers must run this interpreter (with pyarrow and sanyi), not whatever python3 is on PATH.
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")  # loopback only, whatever the host name says
     builder = (
         SparkSession.builder.master(master)
         .appName("sanyi")
