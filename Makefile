@@ -33,7 +33,7 @@ $(BIN)/python:
 
 $(PY_STAMP): pyproject.toml requirements.lock | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[dev,spark]'
 	touch $@
 
 # Front-end packages come from npm with the lock file and are copied into the package: no CDN.
@@ -44,13 +44,14 @@ $(ASSETS_STAMP): package.json package-lock.json scripts/vendor-assets.mjs
 
 assets: $(ASSETS_STAMP)
 
-# PostgreSQL for the database tests, Debian's Chromium and CJK fonts for the browser tests.
+# PostgreSQL for the database tests, Debian's Chromium and CJK fonts for the browser tests, Java 17 for Spark.
 services:
 	scripts/ensure-postgres
 	scripts/ensure-browser
+	scripts/ensure-java
 
 lock: $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,spark]'
 	( head -2 requirements.lock; $(BIN)/python -m pip freeze --exclude-editable | grep -v '^-e' ) > requirements.lock.new
 	mv requirements.lock.new requirements.lock
 

@@ -3,6 +3,9 @@
 Database tests run once per backend: SQLite (a file in a temporary directory) and PostgreSQL (a
 fresh database created for the session on $SANYI_TEST_POSTGRES_URL, dropped at the end). A missing
 PostgreSQL fails the suite; set SANYI_TEST_SKIP_POSTGRES=1 to skip those runs deliberately.
+
+Spark tests (marker ``spark``) share one local session per test process; without pyspark or Java
+they fail, unless SANYI_TEST_SKIP_SPARK=1 skips them deliberately (never in CI: see below).
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
@@ -26,6 +30,7 @@ POSTGRES_ADMIN_URL = os.environ.get(
     "SANYI_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
 SKIP_POSTGRES = os.environ.get("SANYI_TEST_SKIP_POSTGRES") == "1"
+SKIP_SPARK = os.environ.get("SANYI_TEST_SKIP_SPARK") == "1"
 TEST_SECRET = "test-secret-key-0123456789abcdefghijklmnopqrstuvwxyz"
 IN_CI = os.environ.get("CI") == "true"
 BACKENDS = [
@@ -108,6 +113,20 @@ def container(database_url: str, clock: FixedClock, tmp_path: Path) -> Iterator[
     finally:
         _truncate_all(services.engine)
         services.dispose()
+
+
+@pytest.fixture(scope="session")
+def spark_session() -> Iterator[Any]:
+    """One local Spark (2 cores, 2 shuffle partitions, no UI, loopback only) for the test process."""
+    if SKIP_SPARK:
+        pytest.skip("SANYI_TEST_SKIP_SPARK=1")
+    from sanyi.analytics.spark import SparkBackend
+
+    backend = SparkBackend("local[2]", partitions=2)
+    try:
+        yield backend.session
+    finally:
+        backend.close()
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

@@ -21,6 +21,8 @@ from sanyi.care.queries import (
     iter_stays,
     persons_seen_at,
     search_encounters,
+    to_encounter,
+    to_line,
 )
 from sanyi.care.services import CareService
 from sanyi.care.tables import encounters, fee_lines
@@ -61,4 +63,6 @@ __all__ = [
     "iter_stays",
     "persons_seen_at",
     "search_encounters",
+    "to_encounter",
+    "to_line",
 ]

@@ -4,6 +4,7 @@ import typer
 
 from sanyi import __version__
 from sanyi.cli import (
+    batch,
     compensation,
     db,
     drg,
@@ -45,6 +46,7 @@ app.add_typer(procurement.app, name="procurement")
 app.add_typer(ledger.app, name="ledger")
 app.add_typer(compensation.app, name="compensation")
 app.add_typer(trace.app, name="trace")
+app.add_typer(batch.app, name="batch")
 app.command("serve")(serve)
 app.command("demo")(demo)
 app.command("export")(export)

@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
-from typing import IO, Annotated, Any, Final
+from typing import IO, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -29,12 +29,13 @@ from sanyi.knowledge.policies import PolicyPackage, load_package
 from sanyi.registry.api import get_institution, get_resident
 from sanyi.settlement.api import (
     SETTLEMENT_INVALID_JSON,
-    SPLIT_FIELDS,
+    TABLE_HEADER,
     AccumulatorBook,
     StoredAccumulators,
     rejection_record,
     result_record,
     settle_records,
+    table_row,
     yuan,
 )
 from sanyi.tiered.api import attended_referral
@@ -89,32 +90,6 @@ def settle_command(
         console.print(f"表格 table {table} · {written:,} rows")
 
 
-# The flat table a clerk opens in Excel: one row per claim, the 2304 money fields, or the rejection.
-TABLE_HEADER: Final = (
-    "claim_id",
-    "status",
-    "policy",
-    *SPLIT_FIELDS,
-    "error_code",
-    "error_path",
-    "error_message_zh",
-)
-
-
-def _table_row(result: dict[str, Any]) -> list[Any]:
-    split = result.get("split", {})
-    error = result.get("error") or {}
-    return [
-        result.get("claim_id"),
-        result["status"],
-        result.get("policy"),
-        *[split.get(name) for name in SPLIT_FIELDS],
-        error.get("code"),
-        error.get("path"),
-        error.get("message_zh"),
-    ]
-
-
 def _settle_file(
     input_file: Path, package: PolicyPackage, output: Path, explain: bool, book: AccumulatorBook | None
 ) -> list[list[Any]]:
@@ -139,7 +114,7 @@ def _settle_file(
                     assert outcome.error is not None
                     result, error = rejection_record(outcome.claim_id, outcome.error), outcome.error
             out.write(json.dumps(result, ensure_ascii=False) + "\n")
-            table_rows.append(_table_row(result))
+            table_rows.append(table_row(result))
             if error is None:
                 settled += 1
             else:

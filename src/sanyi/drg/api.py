@@ -12,7 +12,16 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sanyi.drg.batch import BatchSummary, ColumnMap, Problem, group_file, parse_column_map
+from sanyi.drg.batch import (
+    BatchSummary,
+    ColumnMap,
+    Problem,
+    group_arrow,
+    group_dataset,
+    group_file,
+    parse_column_map,
+    result_schema,
+)
 from sanyi.drg.errors import (
     DRG_INVALID_COLUMN_MAP,
     DRG_INVALID_RECORD,
@@ -150,6 +159,8 @@ __all__ = [
     "diagnosis_name",
     "explain",
     "group",
+    "group_arrow",
+    "group_dataset",
     "group_file",
     "group_rows",
     "parse_column_map",
@@ -157,5 +168,6 @@ __all__ = [
     "procedure_name",
     "render",
     "render_all",
+    "result_schema",
     "schemes",
 ]

@@ -13,9 +13,13 @@ import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Final
 
+import pyarrow as pa
+
+from sanyi.analytics.api import AnalyticsBackend, dataset_schema
 from sanyi.drg.errors import DRG_INVALID_COLUMN_MAP, DRG_MISSING_COLUMNS
 from sanyi.drg.model import AMBIGUOUS, FAIL, INPUT_COLUMNS, RESULT_COLUMNS, STATUSES, SUCCESS, GroupResult
 from sanyi.drg.scheme import compiled
@@ -180,3 +184,28 @@ def _run(
                 yield held.popleft(), results
     finally:
         gc.unfreeze()
+
+
+def result_schema(source: pa.Schema) -> pa.Schema:
+    """What ``group_arrow`` returns: the input columns as given, then the six result columns."""
+    return pa.schema([*source, *(pa.field(name, pa.string()) for name in RESULT_COLUMNS)])
+
+
+def group_arrow(scheme: str, batch: pa.RecordBatch) -> pa.RecordBatch:
+    """Group one Arrow batch of cases (columns named as INPUT_COLUMNS): the batch function every
+    analytics backend runs; the rows go through ``_group_chunk``, as in ``group_file``."""
+    names = tuple(name for name in batch.schema.names if name in INPUT_COLUMNS)
+    missing = [name for name in REQUIRED if name not in names]
+    if missing:
+        raise DomainError(DRG_MISSING_COLUMNS, path="batch", columns=", ".join(missing))
+    columns = [["" if v is None else str(v) for v in batch.column(name).to_pylist()] for name in names]
+    results = _group_chunk((scheme, names, columns))
+    arrays = [*batch.columns, *(pa.array(values, pa.string()) for values in results)]
+    return pa.RecordBatch.from_arrays(arrays, schema=result_schema(batch.schema))
+
+
+def group_dataset(source: Path, target: Path, scheme: str, backend: AnalyticsBackend) -> int:
+    """Group every case of a Parquet dataset on ``backend`` into the Parquet directory ``target``."""
+    compiled(scheme)  # compile (and fail on an unknown scheme) before any worker starts
+    schema = result_schema(dataset_schema(source))
+    return backend.map_batches(source, partial(group_arrow, scheme), schema, target)

@@ -42,6 +42,8 @@ from sanyi.registry.queries import (
     search_institutions,
     search_practitioners,
     search_residents,
+    to_institution,
+    to_resident,
 )
 from sanyi.registry.services import PersonsSeenAt, RegistryService, ResidentSearch
 from sanyi.registry.tables import (
@@ -123,4 +125,6 @@ __all__ = [
     "search_institutions",
     "search_practitioners",
     "search_residents",
+    "to_institution",
+    "to_resident",
 ]

@@ -1,14 +1,23 @@
 """What other parts of Sanyi may use of settlement."""
 
-from sanyi.settlement.batch import AccumulatorBook, Outcome, settle_claim, settle_records
+from sanyi.settlement.batch import (
+    OUTCOME_SCHEMA,
+    AccumulatorBook,
+    Outcome,
+    outcome_table,
+    settle_claim,
+    settle_records,
+)
 from sanyi.settlement.claims import (
     SPLIT_FIELDS,
+    TABLE_HEADER,
     accumulator_fields,
     accumulator_record,
     parse_claim,
     ratio_text,
     rejection_record,
     result_record,
+    table_row,
     trail_record,
     yuan,
 )
@@ -27,8 +36,10 @@ from sanyi.settlement.services import SettlementService, SettlementView, StoredA
 from sanyi.settlement.tables import accumulators, settlement_lines, settlements
 
 __all__ = [
+    "OUTCOME_SCHEMA",
     "SETTLEMENT_INVALID_JSON",
     "SPLIT_FIELDS",
+    "TABLE_HEADER",
     "AccumulatorBook",
     "Accumulators",
     "Claim",
@@ -46,6 +57,7 @@ __all__ = [
     "accumulators",
     "choose_package",
     "content_hash",
+    "outcome_table",
     "parse_claim",
     "ratio_text",
     "rejection_record",
@@ -56,6 +68,7 @@ __all__ = [
     "settle_records",
     "settlement_lines",
     "settlements",
+    "table_row",
     "trail_record",
     "yuan",
 ]

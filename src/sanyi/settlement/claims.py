@@ -404,3 +404,30 @@ def rejection_record(claim_id: Any, error: DomainError) -> dict[str, Any]:
             "path": error.path,
         },
     }
+
+
+# The flat table a clerk opens in Excel: one row per claim, the 2304 money fields, or the rejection.
+TABLE_HEADER: Final = (
+    "claim_id",
+    "status",
+    "policy",
+    *SPLIT_FIELDS,
+    "error_code",
+    "error_path",
+    "error_message_zh",
+)
+
+
+def table_row(result: Mapping[str, Any]) -> list[Any]:
+    """A result or rejection record (``result_record``/``rejection_record``) as a row of TABLE_HEADER."""
+    split = result.get("split", {})
+    error = result.get("error") or {}
+    return [
+        result.get("claim_id"),
+        result["status"],
+        result.get("policy"),
+        *[split.get(name) for name in SPLIT_FIELDS],
+        error.get("code"),
+        error.get("path"),
+        error.get("message_zh"),
+    ]

@@ -1,6 +1,17 @@
 """What other parts of Sanyi may use of supervision."""
 
-from sanyi.supervision.batch import Run, read_jsonl, supervise_database, supervise_jsonl, supervise_parquet
+from sanyi.supervision.batch import (
+    FINDINGS_SCHEMA,
+    Run,
+    findings_table,
+    read_jsonl,
+    region_tables,
+    supervise_database,
+    supervise_jsonl,
+    supervise_parquet,
+    supervise_region,
+    supervise_tables,
+)
 from sanyi.supervision.check import check_claim, screen_record
 from sanyi.supervision.claims import parse_claim
 from sanyi.supervision.errors import (
@@ -31,6 +42,7 @@ from sanyi.supervision.workflow import CLOSED, load_workflow
 
 __all__ = [
     "CLOSED",
+    "FINDINGS_SCHEMA",
     "SUPERVISION_FORBIDDEN",
     "SUPERVISION_INVALID_FIELD",
     "SUPERVISION_INVALID_OUTCOME",
@@ -46,12 +58,14 @@ __all__ = [
     "connect_claims",
     "connect_parquet",
     "connect_tables",
+    "findings_table",
     "load_rules",
     "load_workflow",
     "parse_claim",
     "practitioner_points",
     "read_claims",
     "read_jsonl",
+    "region_tables",
     "restrict_period",
     "run_rules",
     "screen_record",
@@ -60,6 +74,8 @@ __all__ = [
     "supervise_database",
     "supervise_jsonl",
     "supervise_parquet",
+    "supervise_region",
+    "supervise_tables",
     "supervision_case_events",
     "supervision_cases",
     "supervision_findings",

@@ -3,6 +3,7 @@
 from sanyi.synth.errors import SYNTH_DATABASE_NOT_EMPTY, SYNTH_INVALID_REQUEST, SYNTH_NO_RUN
 from sanyi.synth.finance import FinanceSummary, generate_finance
 from sanyi.synth.generator import RegionRequest, SyntheticRegion
+from sanyi.synth.jobs import JOBS, JobRun, run_job, settle_tables, stays_tables
 from sanyi.synth.output import (
     DatabaseSink,
     ParquetSink,
@@ -22,6 +23,7 @@ from sanyi.synth.tiered_care import TieredSummary, TieredTargets, generate_tiere
 from sanyi.synth.trace import TraceSynthesis, TraceTargets, generate_trace
 
 __all__ = [
+    "JOBS",
     "PLANTED_RULES",
     "SYNTH_DATABASE_NOT_EMPTY",
     "SYNTH_INVALID_REQUEST",
@@ -31,6 +33,7 @@ __all__ = [
     "Figure",
     "FinanceSummary",
     "GenerationSummary",
+    "JobRun",
     "ParquetSink",
     "ProcurementSummary",
     "Progress",
@@ -54,6 +57,9 @@ __all__ = [
     "replay_parquet",
     "report_from_database",
     "report_from_parquet",
+    "run_job",
+    "settle_tables",
+    "stays_tables",
     "synth_irregularities",
     "synth_runs",
 ]

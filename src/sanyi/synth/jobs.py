@@ -1,0 +1,141 @@
+"""The batch jobs of a year over a region's partitioned Parquet (``sanyi synth --parquet``), on any
+analytics backend: DRG grouping of the stays, settlement of every claim, set-based supervision.
+
+Each job hands the backend a pure function of whole persons' rows; the rows become the same
+records the stored path builds (registry and care row mappers, ``claim_record``, ``drg_record``),
+so the engines see a Parquet region as they see a stored one.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any, Final
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from sanyi.analytics.api import AnalyticsBackend, Keyed
+from sanyi.care.api import (
+    DRG_COLUMNS,
+    Encounter,
+    EncounterType,
+    claim_record,
+    drg_record,
+    to_encounter,
+    to_line,
+)
+from sanyi.drg.api import group_dataset
+from sanyi.knowledge.policies import load_package, package_names
+from sanyi.registry.api import Institution, Resident, to_institution, to_resident
+from sanyi.settlement.api import OUTCOME_SCHEMA, outcome_table, settle_records
+from sanyi.supervision.api import region_tables, supervise_region
+
+JOBS: Final = ("drg", "settle", "supervise")
+STAYS_SCHEMA: Final = pa.schema([(name, pa.string()) for name in DRG_COLUMNS])
+
+
+def _rows(table: pa.Table) -> list[Any]:
+    # The row mappers read attributes, as they do on database rows.
+    return [SimpleNamespace(**row) for row in table.to_pylist()]
+
+
+def person_encounters(tables: Mapping[str, pa.Table]) -> Iterator[tuple[Encounter, Resident, Institution]]:
+    """Each encounter with its lines, person and institution, by person and then in time order
+    (the order a person's accumulators need). An encounter whose person or institution is not in the
+    region is left out, as ``sanyi settle-encounters`` leaves it out."""
+    residents = {row.person_id: to_resident(row) for row in _rows(tables["residents"])}
+    institutions = {row.code: to_institution(row) for row in _rows(tables["institutions"])}
+    lines_of: dict[str, list[Any]] = defaultdict(list)
+    if "fee_lines" in tables:
+        for row in _rows(tables["fee_lines"]):
+            lines_of[row.encounter_id].append(row)
+    for row in sorted(_rows(tables["encounters"]), key=lambda e: (e.person_id, e.start_at, e.id)):
+        person, institution = residents.get(row.person_id), institutions.get(row.institution_code)
+        if person is None or institution is None:
+            continue
+        lines = tuple(to_line(line) for line in sorted(lines_of.pop(row.id, ()), key=lambda x: x.line_no))
+        yield to_encounter(row, lines), person, institution
+
+
+def settle_tables(tables: Mapping[str, pa.Table]) -> pa.Table:
+    """Every claim of some whole persons, settled in time order per person by the package of the
+    person's home region, one row per claim (or its rejection)."""
+    packages = [load_package(name) for name in package_names()]
+    records = (claim_record(e, p, i) for e, p, i in person_encounters(tables))
+    return outcome_table(settle_records(records, packages))
+
+
+def stays_tables(tables: Mapping[str, pa.Table]) -> pa.Table:
+    """The inpatient stays of some whole persons as DRG input rows (the conformance columns)."""
+    encounters = tables["encounters"]
+    # Only stays become records: filtering first spares building every visit.
+    stays = encounters.filter(pc.equal(encounters["type"], EncounterType.INPATIENT.value))
+    rows = [drg_record(e, p) for e, p, _ in person_encounters({**tables, "encounters": stays})]
+    return pa.Table.from_pylist(rows, schema=STAYS_SCHEMA)
+
+
+def _person_tables(directory: Path, with_lines: bool) -> dict[str, Keyed]:
+    tables = region_tables(directory)
+    return tables if with_lines else {k: v for k, v in tables.items() if k != "fee_lines"}
+
+
+@dataclass(frozen=True, slots=True)
+class JobRun:
+    job: str
+    engine: str
+    records: int  # what the job read: stays for drg, claims for settle and supervise
+    written: int  # rows written: groups, settlements (or rejections), findings
+    seconds: float
+
+    def rate(self) -> float:
+        return self.records / self.seconds if self.seconds else 0.0
+
+
+def _encounter_count(directory: Path, inpatient: bool = False) -> int:
+    import pyarrow.dataset as ds
+
+    dataset = ds.dataset(directory / "encounters", format="parquet")
+    if not inpatient:
+        return int(dataset.count_rows())
+    return int(dataset.count_rows(filter=ds.field("type") == "inpatient"))
+
+
+def run_job(
+    job: str,
+    directory: Path,
+    target: Path,
+    backend: AnalyticsBackend,
+    *,
+    scheme: str = "zhejiang_2022",
+    rules: tuple[str, ...] | None = None,
+    start: date | None = None,
+    end: date | None = None,
+) -> JobRun:
+    """Run one job of JOBS over the region in ``directory``; its output goes under ``target/<job>``."""
+    started = time.perf_counter()
+    steps: dict[str, Callable[[], tuple[int, int]]] = {
+        "drg": lambda: _drg(directory, target, scheme, backend),
+        "settle": lambda: (
+            _encounter_count(directory),
+            backend.map_groups(
+                _person_tables(directory, True), settle_tables, OUTCOME_SCHEMA, target / "settle"
+            ),
+        ),
+        "supervise": lambda: (
+            _encounter_count(directory),
+            supervise_region(directory, target / "supervise", backend, rules, start, end),
+        ),
+    }
+    records, written = steps[job]()
+    return JobRun(job, backend.name, records, written, time.perf_counter() - started)
+
+
+def _drg(directory: Path, target: Path, scheme: str, backend: AnalyticsBackend) -> tuple[int, int]:
+    stays = backend.map_groups(_person_tables(directory, False), stays_tables, STAYS_SCHEMA, target / "stays")
+    return stays, group_dataset(target / "stays", target / "drg", scheme, backend)
