@@ -1,12 +1,14 @@
 """The year's batch jobs on the local engine and on Spark local mode: time, records/s, peak memory.
 
     .venv/bin/python benchmarks/batch_engines.py --residents 1000000 --engine local|spark
-        [--jobs drg,settle,supervise] [--workers 2] [--work /tmp/sanyi-batch-bench]
+        [--jobs drg,settle,supervise,indicators] [--workers 2] [--work /tmp/sanyi-batch-bench]
 
 Generates a Wenzhou region of ``--residents`` (seed 7) as partitioned Parquet once (kept under
 ``--work`` and reused by later runs of the same size), then runs each job in a fresh process, as
 ``sanyi batch run`` would: DRG grouping of the stays (making the stays is part of the job), settlement
-of every claim per person in time order, every set-based supervision rule. For each job it prints
+of every claim per person in time order, every set-based supervision rule, and ``indicators``: every
+indicator a Parquet region gives, by institution for each month of the year (facts by the backend's
+SQL, then the indicator engine; records = encounters, written = values). For each job it prints
 the wall time (the Spark session's start is shown apart), the records it read per second (stays for
 drg, claims for settle and supervise), and the peak resident memory of the whole process tree
 (driver, pool workers or the JVM and its Python workers), sampled every 0.2 s and summed — pages
@@ -64,6 +66,18 @@ def _region(args: argparse.Namespace) -> Path:
     return directory
 
 
+def _indicators(region: Path, backend: Any) -> tuple[int, int]:
+    import pyarrow.dataset as ds
+
+    from sanyi.indicators.api import Span, ValuesQuery, region_values
+    from sanyi.registry.api import Viewer
+
+    months = tuple(Span.parse(f"2023-{month:02d}") for month in range(1, 13))
+    viewer = Viewer("bench", "cli", None, regional=True)
+    values = region_values(backend, region, viewer, ValuesQuery((), months, None, "institution"))
+    return int(ds.dataset(region / "encounters", format="parquet").count_rows()), len(values)
+
+
 def _step(args: argparse.Namespace) -> None:
     from sanyi.analytics.api import open_backend
     from sanyi.synth.api import run_job
@@ -73,14 +87,16 @@ def _step(args: argparse.Namespace) -> None:
     session = time.perf_counter() - started
     out = Path(args.work) / f"out-{args.residents}-{args.engine}"
     try:
-        run = run_job(args.step, Path(args.region), out, backend)
+        started = time.perf_counter()
+        if args.step == "indicators":
+            records, written = _indicators(Path(args.region), backend)
+        else:
+            run = run_job(args.step, Path(args.region), out, backend)
+            records, written = run.records, run.written
+        seconds = time.perf_counter() - started
     finally:
         backend.close()
-    print(
-        json.dumps(
-            {"session": session, "records": run.records, "written": run.written, "seconds": run.seconds}
-        )
-    )
+    print(json.dumps({"session": session, "records": records, "written": written, "seconds": seconds}))
 
 
 def _run_step(args: argparse.Namespace, job: str, region: Path) -> dict[str, Any]:

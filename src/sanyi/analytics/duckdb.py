@@ -22,6 +22,7 @@ def _quoted(text: str, mark: str) -> str:
 def run_sql(query: str, tables: Mapping[str, Path]) -> pa.Table:
     con = duckdb.connect()
     try:
+        con.execute("SET TimeZone = 'UTC'")  # as the Spark session: timestamps read the same on both
         for name, path in tables.items():
             files = ", ".join(_quoted(str(f), "'") for f in parquet_files(path))
             view = _quoted(name, '"')

@@ -12,6 +12,8 @@ from openpyxl import Workbook
 from rich.markup import escape
 from rich.table import Table
 
+from sanyi.analytics.api import open_backend
+from sanyi.cli.batch import EngineOption, WorkersOption
 from sanyi.cli.common import DbOption, JsonOption, console, open_container, print_json, run
 from sanyi.indicators.api import (
     COMPARATORS,
@@ -23,6 +25,7 @@ from sanyi.indicators.api import (
     Span,
     ValuesQuery,
     catalogue,
+    region_values,
 )
 from sanyi.infrastructure import migrate
 from sanyi.infrastructure.audit import Actor
@@ -48,6 +51,14 @@ VALUE_COLUMNS = (
 
 def _actor() -> Actor:
     return Actor(getpass.getuser(), "cli")
+
+
+def _parquet_values(region: Path, engine: str, workers: int, query: ValuesQuery) -> list[IndicatorValue]:
+    backend = run(lambda: open_backend(engine, workers))
+    try:
+        return run(lambda: region_values(backend, region, _viewer(), query))
+    finally:
+        backend.close()
 
 
 def _viewer() -> Viewer:
@@ -255,9 +266,19 @@ def compute(
     output_format: Annotated[str, typer.Option("--format", help="table, json or xlsx")] = "table",
     output: Annotated[Path | None, typer.Option("--output", "-o", help="File for --format xlsx")] = None,
     db: DbOption = None,
+    parquet: Annotated[
+        Path | None,
+        typer.Option(
+            "--parquet", help="Compute from a region written by sanyi synth --parquet", file_okay=False
+        ),
+    ] = None,
+    engine: EngineOption = "local",
+    workers: WorkersOption = 2,
 ) -> None:
     """Compute indicator values: numerator, denominator, value, target and achievement, by area,
-    county, institution or group (ownership, category, tier, community)."""
+    county, institution or group (ownership, category, tier, community). With --parquet, from a
+    region's Parquet on the local engine (DuckDB) or Spark (--engine spark): the indicators of
+    encounters, residents and the registry."""
     codes = tuple(code.strip() for code in indicators.split(",") if code.strip())
     if by not in GROUPINGS:
         run(
@@ -284,13 +305,13 @@ def compute(
             )
         )
     by_value: GroupBy = by  # type: ignore[assignment]
-    with open_container(db) as container:
-        migrate.upgrade(container.engine)
-        values = run(
-            lambda: container.indicators.values(
-                _viewer(), ValuesQuery(codes, _spans(period, each), area, by_value)
-            )
-        )
+    query = run(lambda: ValuesQuery(codes, _spans(period, each), area, by_value))
+    if parquet is not None:
+        values = _parquet_values(parquet, engine, workers, query)
+    else:
+        with open_container(db) as container:
+            migrate.upgrade(container.engine)
+            values = run(lambda: container.indicators.values(_viewer(), query))
     if output_format == "json":
         print_json([v.row() for v in values])
         return

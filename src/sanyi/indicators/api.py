@@ -9,7 +9,8 @@ returns :class:`IndicatorValue` records (frozen): numerator, denominator, value,
 caliber version and text, the data elements read, the comparison span's sums for growth
 indicators, the target that applies (document and clause) with its :class:`Achievement`, and the
 legend :class:`Band` for a scorecard colour. The pure pieces (``compute``, ``judge``, ``Span``,
-``build_legend``) work on facts in memory for tests and what-ifs.
+``build_legend``) work on facts in memory for tests and what-ifs. ``region_values`` computes the
+indicators a synthetic region's Parquet gives (``region_indicators``) on an analytics backend.
 """
 
 from typing import Final
@@ -49,6 +50,7 @@ from sanyi.indicators.model import (
     target_for,
     within,
 )
+from sanyi.indicators.parquet import region_facts, region_indicators, region_values
 from sanyi.indicators.report import COMPARATORS, DUE_DAY, due_date, quarterly_report
 from sanyi.indicators.services import APPROVED, SUBMITTED, Approval, IndicatorService, ValuesQuery
 from sanyi.indicators.tables import (
@@ -124,6 +126,9 @@ __all__ = [
     "needed_spans",
     "quarterly_report",
     "ratio",
+    "region_facts",
+    "region_indicators",
+    "region_values",
     "reported_values",
     "snapshots",
     "spans",

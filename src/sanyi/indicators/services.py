@@ -8,11 +8,13 @@ reported values of that area and period are refused.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Any, Final
 
+import pyarrow as pa
 from sqlalchemy import Connection, select
 
 from sanyi.drgpay.api import Loaded
@@ -101,103 +103,16 @@ class IndicatorService:
             return self.compute(uow.connection, viewer, query)
 
     def compute(self, connection: Connection, viewer: Viewer, query: ValuesQuery) -> list[IndicatorValue]:
-        loaded = self.catalogue
-        codes = self._codes(query.indicators, query.by)
-        if not query.spans:
-            raise DomainError(
-                INDICATOR_INVALID_REQUEST,
-                path="period",
-                field="period",
-                reason_zh="请给出期间",
-                reason="no period given",
-            )
-        if query.by not in GROUPINGS:
-            raise DomainError(
-                INDICATOR_INVALID_REQUEST,
-                path="by",
-                field="by",
-                reason_zh=f"可选：{'、'.join(GROUPINGS)}",
-                reason=f"one of {', '.join(GROUPINGS)}",
-            )
-        listed = units(connection)
-        names = self._area_names(connection)
-        scope = self._scope(viewer, query.scope, listed, names)
-        request = Request(codes, query.spans, scope, query.by)
-        spans = needed_spans(loaded, request)
-        wanted = {loaded.elements[e].source for code in codes for e in loaded.indicators[code].elements}
-        facts = read_facts(
-            connection,
-            wanted,
-            min(s.first for s in spans),
-            max(s.last for s in spans),
-            sorted({s.end for s in spans}),
-            self._drg_stays,
-        )
-        figures = compute(loaded, facts, listed, request)
-        by_code = {u.code: u for u in listed}
-        out = []
-        for figure in figures:
-            unit = by_code.get(figure.key)
-            name = self._key_name(figure.key, query.by, unit, names)
-            # Targets are set for areas: an area key is judged against its own; groups against the scope's.
-            target_area = (
-                None if unit is not None else figure.key if query.by in ("area", "county") else scope
-            )
-            definition = loaded.indicators[figure.indicator]
-            out.append(
-                judge(figure, definition, name, target_area, loaded.targets, loaded.legend_of(definition.id))
-            )
-        return out
+        def read(wanted: Collection[str], first: str, last: str, ends: Sequence[date]) -> pa.Table:
+            return read_facts(connection, wanted, first, last, ends, self._drg_stays)
 
-    def _codes(self, requested: Sequence[str], by: str) -> tuple[str, ...]:
-        known = self.catalogue.indicators
-        for code in requested:
-            if code not in known:
-                raise DomainError(
-                    INDICATOR_UNKNOWN, path="indicators", indicator=code, available=", ".join(known)
-                )
-        codes = tuple(requested) or tuple(known)
-        if by in ("ownership", "category", "tier", "community"):
-            # Only indicators disaggregated by that dimension take part; the catalogue says which.
-            codes = tuple(c for c in codes if by in known[c].disaggregations)
-            if not codes:
-                raise DomainError(
-                    INDICATOR_INVALID_REQUEST,
-                    path="by",
-                    field="by",
-                    reason_zh=f"所选指标都不按 {by} 分组",
-                    reason=f"none of the indicators is disaggregated by {by}",
-                )
-        return codes
-
-    def _scope(self, viewer: Viewer, scope: str | None, listed: Sequence[Unit], names: dict[str, str]) -> str:
-        if not viewer.regional:
-            own = viewer.institution or "-"
-            if scope not in (None, own):
-                raise DomainError(INDICATOR_OUT_OF_SCOPE, path="scope", scope=scope, allowed=own)
-            scope = own
-        if scope is None:
-            roots = sorted(code for code in names if code.endswith("0000"))
-            if not roots:
-                raise DomainError(INDICATOR_UNKNOWN_SCOPE, path="scope", scope="(region)")
-            scope = roots[0]
-        if scope not in names and scope not in {u.code for u in listed}:
-            raise DomainError(INDICATOR_UNKNOWN_SCOPE, path="scope", scope=scope)
-        return scope
+        return evaluate(viewer, query, units(connection), self._area_names(connection), read)
 
     @staticmethod
     def _area_names(connection: Connection) -> dict[str, str]:
         a = areas.c
         query = select(a.code, a.name).where(a.level != "township")
         return {code: name for code, name in connection.execute(query)}  # noqa: C416 - rows, not pairs
-
-    @staticmethod
-    def _key_name(key: str, by: str, unit: Unit | None, names: dict[str, str]) -> str:
-        if unit is not None:
-            return unit.name
-        if by in ("area", "county"):
-            return names.get(key, key)
-        return GROUP_NAMES.get((by, key), key)
 
     # -- approval and locking -------------------------------------------------------------------
 
@@ -373,6 +288,119 @@ class IndicatorService:
                 {"value": str(value)},
             )
             uow.commit()
+
+
+# What reads the facts of some sources between two months (stocks at the given days).
+FactReader = Callable[[Collection[str], str, str, Sequence[date]], pa.Table]
+
+
+def evaluate(
+    viewer: Viewer,
+    query: ValuesQuery,
+    listed: Sequence[Unit],
+    names: dict[str, str],
+    read: FactReader,
+    computable: Collection[str] | None = None,
+) -> list[IndicatorValue]:
+    """The values of ``query`` for ``viewer`` over the institutions ``listed`` and the areas ``names``,
+    from the facts ``read`` gives, summed and divided by the engine and judged against the targets.
+
+    ``computable`` limits the indicators to those a store can give (a Parquet region); asking for
+    another is refused, and by default only those are computed."""
+    loaded = catalogue()
+    codes = _codes(loaded, query.indicators, query.by, computable)
+    if not query.spans:
+        raise DomainError(
+            INDICATOR_INVALID_REQUEST,
+            path="period",
+            field="period",
+            reason_zh="请给出期间",
+            reason="no period given",
+        )
+    if query.by not in GROUPINGS:
+        raise DomainError(
+            INDICATOR_INVALID_REQUEST,
+            path="by",
+            field="by",
+            reason_zh=f"可选：{'、'.join(GROUPINGS)}",
+            reason=f"one of {', '.join(GROUPINGS)}",
+        )
+    scope = _scope(viewer, query.scope, listed, names)
+    request = Request(codes, query.spans, scope, query.by)
+    spans = needed_spans(loaded, request)
+    wanted = {loaded.elements[e].source for code in codes for e in loaded.indicators[code].elements}
+    facts = read(
+        wanted, min(s.first for s in spans), max(s.last for s in spans), sorted({s.end for s in spans})
+    )
+    figures = compute(loaded, facts, listed, request)
+    by_code = {u.code: u for u in listed}
+    out = []
+    for figure in figures:
+        unit = by_code.get(figure.key)
+        name = _key_name(figure.key, query.by, unit, names)
+        # Targets are set for areas: an area key is judged against its own; groups against the scope's.
+        target_area = None if unit is not None else figure.key if query.by in ("area", "county") else scope
+        definition = loaded.indicators[figure.indicator]
+        out.append(
+            judge(figure, definition, name, target_area, loaded.targets, loaded.legend_of(definition.id))
+        )
+    return out
+
+
+def _codes(
+    loaded: Catalogue, requested: Sequence[str], by: str, computable: Collection[str] | None
+) -> tuple[str, ...]:
+    known = loaded.indicators
+    for code in requested:
+        if code not in known:
+            raise DomainError(
+                INDICATOR_UNKNOWN, path="indicators", indicator=code, available=", ".join(known)
+            )
+        if computable is not None and code not in computable:
+            raise DomainError(
+                INDICATOR_INVALID_REQUEST,
+                path="indicators",
+                field="indicators",
+                reason_zh=f"{code} 所需数据不在此数据源中；可算：{'、'.join(computable)}",
+                reason=f"{code} needs data this source does not hold; computable: {', '.join(computable)}",
+            )
+    codes = tuple(requested) or tuple(c for c in known if computable is None or c in computable)
+    if by in ("ownership", "category", "tier", "community"):
+        # Only indicators disaggregated by that dimension take part; the catalogue says which.
+        codes = tuple(c for c in codes if by in known[c].disaggregations)
+        if not codes:
+            raise DomainError(
+                INDICATOR_INVALID_REQUEST,
+                path="by",
+                field="by",
+                reason_zh=f"所选指标都不按 {by} 分组",
+                reason=f"none of the indicators is disaggregated by {by}",
+            )
+    return codes
+
+
+def _scope(viewer: Viewer, scope: str | None, listed: Sequence[Unit], names: dict[str, str]) -> str:
+    if not viewer.regional:
+        own = viewer.institution or "-"
+        if scope not in (None, own):
+            raise DomainError(INDICATOR_OUT_OF_SCOPE, path="scope", scope=scope, allowed=own)
+        scope = own
+    if scope is None:
+        roots = sorted(code for code in names if code.endswith("0000"))
+        if not roots:
+            raise DomainError(INDICATOR_UNKNOWN_SCOPE, path="scope", scope="(region)")
+        scope = roots[0]
+    if scope not in names and scope not in {u.code for u in listed}:
+        raise DomainError(INDICATOR_UNKNOWN_SCOPE, path="scope", scope=scope)
+    return scope
+
+
+def _key_name(key: str, by: str, unit: Unit | None, names: dict[str, str]) -> str:
+    if unit is not None:
+        return unit.name
+    if by in ("area", "county"):
+        return names.get(key, key)
+    return GROUP_NAMES.get((by, key), key)
 
 
 def _approval_span(period: str) -> Span:

@@ -19,6 +19,7 @@ from sqlalchemy import Connection, Select, select
 from sanyi.care.api import encounters
 from sanyi.drgpay.api import EvalCase, Loaded, evaluate
 from sanyi.indicators.engine import FACT_SCHEMA
+from sanyi.indicators.fact_queries import ENCOUNTER_SQL, REGISTRY_SQL, RESIDENT_SQL, between
 from sanyi.indicators.model import Unit, month_key
 from sanyi.indicators.tables import FINANCE_AMOUNTS, institution_finance, reported_values
 from sanyi.kernel.clock import SHANGHAI
@@ -35,7 +36,6 @@ from sanyi.settlement.api import settlements
 from sanyi.tiered.api import contracts, orders, referrals
 
 PRIMARY_KINDS: Final = frozenset(kind.value for kind in PRIMARY_CARE_KINDS)
-PAEDIATRICS: Final = "07"  # 诊疗科目 儿科 and its sub-specialties 07xx
 DIED: Final = "5"  # 离院方式 死亡
 
 
@@ -55,6 +55,7 @@ def _query(tables: dict[str, pa.Table], sql: str) -> pa.Table:
     """Run ``sql`` over the given Arrow tables; the result is cast to the fact schema."""
     connection = duckdb.connect()
     try:
+        connection.execute("SET TimeZone = 'UTC'")  # months are formatted from UTC + 8 h
         for name, table in tables.items():
             connection.register(name, table)
         result: pa.Table = connection.sql(sql).to_arrow_table()
@@ -65,16 +66,24 @@ def _query(tables: dict[str, pa.Table], sql: str) -> pa.Table:
 
 def units(connection: Connection) -> list[Unit]:
     """Every institution with its county, ownership, category, tier and medical communities."""
-    communities: dict[str, list[str]] = {}
-    for group, member in _rows(
+    members = _rows(
         connection, select(medical_group_members.c.group_code, medical_group_members.c.institution_code)
-    ):
-        communities.setdefault(member, []).append(group)
+    )
     i = institutions.c
-    out = []
-    for code, name, area, kind, tier, ownership in _rows(
+    listed = _rows(
         connection, select(i.code, i.name, i.area_code, i.kind, i.tier, i.ownership).order_by(i.code)
-    ):
+    )
+    return units_from(listed, members)
+
+
+def units_from(listed: Iterable[Sequence[Any]], members: Iterable[Sequence[Any]]) -> list[Unit]:
+    """Units from (code, name, area, kind, tier, ownership) rows in code order and (group, member)
+    rows, whichever store they come from."""
+    communities: dict[str, list[str]] = {}
+    for group, member in members:
+        communities.setdefault(member, []).append(group)
+    out = []
+    for code, name, area, kind, tier, ownership in listed:
         category = "primary" if kind in PRIMARY_KINDS else "pharmacy" if kind == "pharmacy" else "hospital"
         out.append(
             Unit(
@@ -148,38 +157,8 @@ def _counties(connection: Connection) -> dict[str, str]:
     }
 
 
-ENCOUNTER_SQL: Final = """
-WITH shanghai AS (  -- Shanghai months (UTC + 8 h, no daylight saving) of the UTC instants
-    SELECT *, strftime(make_timestamp(epoch_us(start_at) + 28800000000), '%Y-%m') AS start_month,
-              strftime(make_timestamp(epoch_us(end_at) + 28800000000), '%Y-%m') AS end_month
-    FROM enc
-), e AS (
-    SELECT enc.institution AS unit, i.county AS county, p.county AS home, enc.start_month AS month,
-           enc.end_month, enc.referral, enc.type IN ('outpatient', 'emergency') AS visit,
-           enc.type = 'inpatient' AS stay, enc.start_month BETWEEN $first AND $last AS started
-    FROM shanghai enc JOIN inst i ON i.code = enc.institution LEFT JOIN people p ON p.person = enc.person
-)
-SELECT unit, county, month, 'visits' AS element, COUNT(*) AS value FROM e WHERE visit AND started GROUP BY ALL
-UNION ALL SELECT unit, county, month, 'admissions', COUNT(*) FROM e WHERE stay AND started GROUP BY ALL
-UNION ALL SELECT unit, county, end_month, 'discharges', COUNT(*) FROM e
-    WHERE stay AND end_month BETWEEN $first AND $last GROUP BY ALL
-UNION ALL SELECT unit, county, month, 'referred_visits', COUNT(*) FROM e
-    WHERE visit AND started AND referral IN (SELECT id FROM up) GROUP BY ALL
-UNION ALL SELECT '', home, month, 'resident_encounters', COUNT(*) FROM e
-    WHERE (visit OR stay) AND started AND home IS NOT NULL GROUP BY ALL
-UNION ALL SELECT '', home, month, 'resident_encounters_in_county', COUNT(*) FROM e
-    WHERE (visit OR stay) AND started AND home = county GROUP BY ALL
-UNION ALL SELECT '', home, month, 'resident_admissions', COUNT(*) FROM e
-    WHERE stay AND started AND home IS NOT NULL GROUP BY ALL
-UNION ALL SELECT '', home, month, 'resident_admissions_in_county', COUNT(*) FROM e
-    WHERE stay AND started AND home = county GROUP BY ALL
-"""
-
-
 def encounter_facts(connection: Connection, first: str, last: str, _ends: Sequence[date]) -> pa.Table:
-    tables = _encounter_tables(connection, first, last)
-    sql = ENCOUNTER_SQL.replace("$first", f"'{first}'").replace("$last", f"'{last}'")
-    return _query(tables, sql)
+    return _query(_encounter_tables(connection, first, last), between(ENCOUNTER_SQL, first, last))
 
 
 def finance_facts(connection: Connection, first: str, last: str, _ends: Sequence[date]) -> pa.Table:
@@ -238,28 +217,6 @@ def recognition_facts(connection: Connection, first: str, last: str, _ends: Sequ
     return _facts((code, county.get(code, ""), m, element, n) for (code, m, element), n in sums.items())
 
 
-RESIDENT_SQL: Final = """
-WITH p AS (
-    SELECT r.*, d.month, d.day,
-           date_diff('year', r.birth, d.day) - CASE WHEN strftime(r.birth, '%m-%d') > strftime(d.day, '%m-%d')
-                                                    THEN 1 ELSE 0 END AS age
-    FROM people r CROSS JOIN ends d
-    WHERE r.birth <= d.day AND (r.death IS NULL OR r.death > d.day)
-), f AS (
-    SELECT p.*, (age >= 65 OR age < 7 OR key_flag) AS key_group,
-           EXISTS (SELECT 1 FROM signed c
-                   WHERE c.person = p.person AND c.start_on <= p.day AND c.end_on >= p.day) AS is_signed
-    FROM p
-)
-SELECT '' AS unit, county, month, 'population' AS element, COUNT(*) AS value FROM f GROUP BY ALL
-UNION ALL SELECT '', county, month, 'children', COUNT(*) FROM f WHERE age < 15 GROUP BY ALL
-UNION ALL SELECT '', county, month, 'key_group_persons', COUNT(*) FROM f WHERE key_group GROUP BY ALL
-UNION ALL SELECT '', county, month, 'signed_residents', COUNT(*) FROM f WHERE is_signed GROUP BY ALL
-UNION ALL SELECT '', county, month, 'signed_key_group_persons', COUNT(*) FROM f
-    WHERE is_signed AND key_group GROUP BY ALL
-"""
-
-
 def resident_facts(connection: Connection, _first: str, _last: str, ends: Sequence[date]) -> pa.Table:
     r, c = residents.c, contracts.c
     people = _rows(
@@ -299,41 +256,59 @@ def resident_facts(connection: Connection, _first: str, _last: str, ends: Sequen
             },
             {"person": pa.string(), "start_on": pa.date32(), "end_on": pa.date32()},
         ),
-        "ends": _table(
-            {"month": [month_key(d.year, d.month) for d in ends], "day": list(ends)},
-            {"month": pa.string(), "day": pa.date32()},
-        ),
+        "ends": _ends(ends),
     }
     return _query(tables, RESIDENT_SQL)
 
 
+def _ends(ends: Sequence[date]) -> pa.Table:
+    return _table(
+        {"month": [month_key(d.year, d.month) for d in ends], "day": list(ends)},
+        {"month": pa.string(), "day": pa.date32()},
+    )
+
+
 def registry_facts(connection: Connection, _first: str, _last: str, ends: Sequence[date]) -> pa.Table:
-    i = institutions.c
+    i, ps, pr, g = institutions.c, practice_sites.c, practitioners.c, medical_groups.c
     listed = _rows(connection, select(i.code, i.area_code, i.beds, i.opened_on))
-    paediatric: dict[str, int] = {}
-    ps, pr = practice_sites.c, practitioners.c
-    for (code,) in _rows(
-        connection,
-        select(ps.institution_code)
-        .join(practitioners, pr.code == ps.practitioner_code)
-        .where(ps.main & pr.specialty.like(f"{PAEDIATRICS}%") & (pr.licence_type == "doctor")),
-    ):
-        paediatric[code] = paediatric.get(code, 0) + 1
-    g, lead = medical_groups.c, institutions.alias("lead")
+    sites = _rows(connection, select(ps.institution_code, ps.practitioner_code, ps.main))
+    doctors = _rows(connection, select(pr.code, pr.specialty, pr.licence_type))
+    lead = institutions.alias("lead")
     groups = _rows(connection, select(g.code, lead.c.area_code).join(lead, lead.c.code == g.lead_institution))
-    out: list[tuple[str, str, str, str, Decimal | int]] = []
-    for day in ends:
-        month = month_key(day.year, day.month)
-        for code, area, beds, opened in listed:
-            if opened is not None and opened > day:
-                continue
-            out += [(code, area[:6], month, "institutions", 1), (code, area[:6], month, "beds", beds)]
-            out.append((code, area[:6], month, "paediatric_doctors", paediatric.get(code, 0)))
-        per_county: dict[str, int] = {}
-        for _, area in groups:
-            per_county[area[:6]] = per_county.get(area[:6], 0) + 1
-        out += [("", county, month, "medical_communities", n) for county, n in per_county.items()]
-    return _facts(out)
+    text = pa.string()
+    tables = {
+        "inst": _table(
+            {
+                "code": [r[0] for r in listed],
+                "county": [r[1][:6] for r in listed],
+                "beds": [r[2] for r in listed],
+                "opened_on": [r[3] for r in listed],
+            },
+            {"code": text, "county": text, "beds": pa.int32(), "opened_on": pa.date32()},
+        ),
+        "sites": _table(
+            {
+                "institution": [r[0] for r in sites],
+                "practitioner": [r[1] for r in sites],
+                "main": [r[2] for r in sites],
+            },
+            {"institution": text, "practitioner": text, "main": pa.bool_()},
+        ),
+        "doctors": _table(
+            {
+                "code": [r[0] for r in doctors],
+                "specialty": [r[1] for r in doctors],
+                "licence_type": [r[2] for r in doctors],
+            },
+            {"code": text, "specialty": text, "licence_type": text},
+        ),
+        "communities": _table(
+            {"code": [r[0] for r in groups], "county": [r[1][:6] for r in groups]},
+            {"code": text, "county": text},
+        ),
+        "ends": _ends(ends),
+    }
+    return _query(tables, REGISTRY_SQL)
 
 
 def reported_facts(connection: Connection, _first: str, _last: str, ends: Sequence[date]) -> pa.Table:

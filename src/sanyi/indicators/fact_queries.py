@@ -1,0 +1,102 @@
+"""The fact queries both stores share: the operational database (its rows as Arrow in DuckDB) and a
+Parquet region (through an analytics backend, DuckDB or Spark SQL).
+
+Each query reads named input tables of a fixed shape and returns rows of ``engine.FACT_SCHEMA``
+(value still an integer). A store only supplies those tables; the counting is written once here.
+The SQL is DuckDB dialect kept to what sqlglot translates to Spark SQL: months from timestamps are
+formatted after adding 8 hours (Shanghai has no daylight saving) in a UTC session, ages come from
+year, month and day, never from dialect-specific date differences.
+
+Input tables (columns):
+    enc(institution, person, type, start_at, end_at, referral)   up(id)  -- upward referrals
+    people(person, county, birth, death, key_flag)                signed(person, start_on, end_on)
+    inst(code, county, beds, opened_on)                           ends(month, day)
+    sites(institution, practitioner, main)                        doctors(code, specialty, licence_type)
+    communities(code, county)                                     -- the lead institution's county
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Final
+
+from sanyi.indicators.model import month_key
+
+ENCOUNTER_SQL: Final = """
+WITH shanghai AS (
+    SELECT *, strftime(start_at + INTERVAL 8 HOUR, '%Y-%m') AS start_month,
+              strftime(end_at + INTERVAL 8 HOUR, '%Y-%m') AS end_month
+    FROM enc
+), e AS (
+    SELECT s.institution AS unit, i.county AS county, p.county AS home, s.start_month AS month,
+           s.end_month, s.referral, s.type IN ('outpatient', 'emergency') AS visit,
+           s.type = 'inpatient' AS stay, s.start_month BETWEEN $first AND $last AS started
+    FROM shanghai s JOIN inst i ON i.code = s.institution LEFT JOIN people p ON p.person = s.person
+)
+SELECT unit, county, month, 'visits' AS element, COUNT(*) AS value FROM e WHERE visit AND started GROUP BY ALL
+UNION ALL SELECT unit, county, month, 'admissions', COUNT(*) FROM e WHERE stay AND started GROUP BY ALL
+UNION ALL SELECT unit, county, end_month, 'discharges', COUNT(*) FROM e
+    WHERE stay AND end_month BETWEEN $first AND $last GROUP BY ALL
+UNION ALL SELECT unit, county, month, 'referred_visits', COUNT(*) FROM e
+    WHERE visit AND started AND referral IN (SELECT id FROM up) GROUP BY ALL
+UNION ALL SELECT '', home, month, 'resident_encounters', COUNT(*) FROM e
+    WHERE (visit OR stay) AND started AND home IS NOT NULL GROUP BY ALL
+UNION ALL SELECT '', home, month, 'resident_encounters_in_county', COUNT(*) FROM e
+    WHERE (visit OR stay) AND started AND home = county GROUP BY ALL
+UNION ALL SELECT '', home, month, 'resident_admissions', COUNT(*) FROM e
+    WHERE stay AND started AND home IS NOT NULL GROUP BY ALL
+UNION ALL SELECT '', home, month, 'resident_admissions_in_county', COUNT(*) FROM e
+    WHERE stay AND started AND home = county GROUP BY ALL
+"""
+
+RESIDENT_SQL: Final = """
+WITH p AS (
+    SELECT r.person, r.county, r.key_flag, d.month, d.day,
+           year(d.day) - year(r.birth)
+               - CASE WHEN month(r.birth) * 100 + day(r.birth) > month(d.day) * 100 + day(d.day)
+                      THEN 1 ELSE 0 END AS age
+    FROM people r CROSS JOIN ends d
+    WHERE r.birth <= d.day AND (r.death IS NULL OR r.death > d.day)
+), f AS (
+    SELECT p.*, (age >= 65 OR age < 7 OR key_flag) AS key_group,
+           EXISTS (SELECT 1 FROM signed c
+                   WHERE c.person = p.person AND c.start_on <= p.day AND c.end_on >= p.day) AS is_signed
+    FROM p
+)
+SELECT '' AS unit, county, month, 'population' AS element, COUNT(*) AS value FROM f GROUP BY ALL
+UNION ALL SELECT '', county, month, 'children', COUNT(*) FROM f WHERE age < 15 GROUP BY ALL
+UNION ALL SELECT '', county, month, 'key_group_persons', COUNT(*) FROM f WHERE key_group GROUP BY ALL
+UNION ALL SELECT '', county, month, 'signed_residents', COUNT(*) FROM f WHERE is_signed GROUP BY ALL
+UNION ALL SELECT '', county, month, 'signed_key_group_persons', COUNT(*) FROM f
+    WHERE is_signed AND key_group GROUP BY ALL
+"""
+
+# Paediatric doctors: 诊疗科目 儿科 (07) and its sub-specialties 07xx.
+REGISTRY_SQL: Final = """
+WITH standing AS (
+    SELECT i.code, i.county, i.beds, d.month FROM inst i CROSS JOIN ends d
+    WHERE i.opened_on IS NULL OR i.opened_on <= d.day
+), paediatric AS (
+    SELECT s.institution, COUNT(*) AS doctors FROM sites s JOIN doctors p ON p.code = s.practitioner
+    WHERE s.main AND p.licence_type = 'doctor' AND p.specialty LIKE '07%'
+    GROUP BY s.institution
+)
+SELECT code AS unit, county, month, 'institutions' AS element, CAST(1 AS BIGINT) AS value FROM standing
+UNION ALL SELECT code, county, month, 'beds', CAST(beds AS BIGINT) FROM standing
+UNION ALL SELECT o.code, o.county, o.month, 'paediatric_doctors', CAST(COALESCE(p.doctors, 0) AS BIGINT)
+    FROM standing o LEFT JOIN paediatric p ON p.institution = o.code
+UNION ALL SELECT '', c.county, d.month, 'medical_communities', COUNT(*)
+    FROM communities c CROSS JOIN ends d GROUP BY ALL
+"""
+
+
+def between(sql: str, first: str, last: str) -> str:
+    """``sql`` with its month bounds filled in (``YYYY-MM`` strings the caller has parsed)."""
+    return sql.replace("$first", f"'{first}'").replace("$last", f"'{last}'")
+
+
+def ends_values(ends: Sequence[date]) -> str:
+    """The ``ends`` table as an inline VALUES query (the days are dates, so nothing foreign enters)."""
+    rows = ", ".join(f"('{month_key(d.year, d.month)}', DATE '{d.isoformat()}')" for d in ends)
+    return f"SELECT * FROM (VALUES {rows}) AS t(month, day)"  # noqa: S608
