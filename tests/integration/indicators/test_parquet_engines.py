@@ -120,8 +120,22 @@ def test_an_indicator_the_region_cannot_give_is_refused(region: Path) -> None:
 def test_cli_computes_from_parquet(region: Path, local: dict[str, list[Row]]) -> None:
     result = runner.invoke(
         app,
-        ["indicators", "compute", "--parquet", str(region), "--period", "2023", "--by", "county"]
-        + ["-i", "FJ01,FJ03", "--format", "json", "--workers", "1"],
+        [
+            "indicators",
+            "compute",
+            "--parquet",
+            str(region),
+            "--period",
+            "2023",
+            "--by",
+            "county",
+            "-i",
+            "FJ01,FJ03",
+            "--format",
+            "json",
+            "--workers",
+            "1",
+        ],
     )
     assert result.exit_code == 0, result.output
     printed = {(r["indicator"], r["key"]): r for r in json.loads(result.output)}
