@@ -65,7 +65,7 @@ def _ipc(table: pa.Table) -> bytes:
     return bytes(sink.getvalue().to_pybytes())
 
 
-def _blobs(name: str, buckets: int) -> Any:
+def _blobs(name: str) -> Any:
     """A ``mapInArrow`` function: each batch's rows, cut by bucket, as (bucket, table name, IPC)."""
 
     def cut(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
@@ -83,7 +83,9 @@ def _blobs(name: str, buckets: int) -> Any:
     return cut
 
 
-def _grouped(fn: GroupFn, empty: dict[str, pa.Schema], broadcast: dict[str, pa.Table]) -> Any:
+def _grouped(
+    fn: GroupFn, empty: dict[str, pa.Schema], broadcast: dict[str, pa.Table], schema: pa.Schema
+) -> Any:
     """A grouped-Arrow function: a bucket's blobs back into tables, then ``fn``."""
 
     def run(blobs: pa.Table) -> pa.Table:
@@ -96,7 +98,7 @@ def _grouped(fn: GroupFn, empty: dict[str, pa.Schema], broadcast: dict[str, pa.T
             name: pa.concat_tables(found) if found else empty[name].empty_table()
             for name, found in parts.items()
         }
-        return fn(tables | broadcast)
+        return fn(tables | broadcast).cast(schema)
 
     return run
 
@@ -150,7 +152,7 @@ class SparkBackend:
             else:
                 continue
             keyed = keyed.withColumn(KEY, f.pmod(f.xxhash64(KEY), f.lit(buckets)).cast("int"))
-            cut = keyed.mapInArrow(_blobs(name, buckets), self._schema(BLOB_SCHEMA))
+            cut = keyed.mapInArrow(_blobs(name), self._schema(BLOB_SCHEMA))
             blobs = cut if blobs is None else blobs.unionByName(cut)
         return blobs, {name: schema for name, schema in empty.items() if not tables[name].broadcast}
 
@@ -163,7 +165,9 @@ class SparkBackend:
             if t.broadcast
         }
         blobs, empty = self._keyed(tables, buckets)
-        result = blobs.groupBy("bucket").applyInArrow(_grouped(fn, empty, broadcast), self._schema(schema))
+        result = blobs.groupBy("bucket").applyInArrow(
+            _grouped(fn, empty, broadcast, schema), self._schema(schema)
+        )
         return self._write(result, target)
 
     def sql(self, query: str, tables: Mapping[str, Path]) -> pa.Table:
