@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import os
+import signal
 import sys
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -109,6 +110,7 @@ class SparkBackend:
     def __init__(self, master: str = "local[2]", partitions: int = 4, session: Any = None) -> None:
         self.partitions = partitions
         self._owned = session is None
+        self._interrupt = signal.getsignal(signal.SIGINT)
         self.session = _session(master, partitions) if session is None else session
 
     def _schema(self, schema: pa.Schema) -> Any:
@@ -185,3 +187,5 @@ class SparkBackend:
     def close(self) -> None:
         if self._owned:
             self.session.stop()
+            # The SparkContext took over Ctrl-C to cancel its jobs; give it back once there are none.
+            signal.signal(signal.SIGINT, self._interrupt)
