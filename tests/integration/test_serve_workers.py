@@ -35,7 +35,7 @@ def test_two_workers_serve_one_port(container: Container, tmp_path: Path) -> Non
     command = [str(sanyi), "serve", "--port", str(port), "--workers", "2"]
     server = subprocess.Popen([*command, "--db", container.settings.database_url], env=env)
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 180
         while True:
             try:
                 if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
