@@ -6,9 +6,11 @@ from sanyi.web.pages import (
     admin,
     auth,
     care,
+    disclosure,
     docs,
     drg,
     drgpay,
+    indicators,
     public,
     registry,
     settlement,
@@ -36,4 +38,6 @@ def routers() -> list[APIRouter]:
         supervision.router,
         tiered.router,
         tiered.public_router,
+        indicators.router,
+        disclosure.router,
     ]
