@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Final
 
 from sanyi.indicators.api import Catalogue, IndicatorValue, Span, catalogue
@@ -26,7 +26,8 @@ def number(value: Decimal | None, places: int = 2) -> str:
     """Thousands separated, at most ``places`` decimals, trailing zeros dropped; None → —."""
     if value is None:
         return "—"
-    text = f"{value:,.{places}f}"
+    # Half up, as the reports round (format() alone would round half to even).
+    text = f"{value.quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP):,.{places}f}"
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return text
@@ -91,7 +92,7 @@ def is_small(value: IndicatorValue, loaded: Catalogue | None = None) -> bool:
     """A case-count denominator (this span's or the comparison span's) under :data:`SMALL_CELL`."""
     if not counts_cases(value.indicator, loaded):
         return False
-    bases = [value.denominator if value.denominator is not None else value.numerator]
+    bases: list[Decimal | None] = [value.denominator if value.denominator is not None else value.numerator]
     if value.previous_span is not None:
         previous = value.previous_denominator
         bases.append(previous if previous is not None else value.previous_numerator)

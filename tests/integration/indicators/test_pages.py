@@ -81,7 +81,9 @@ def test_small_cells_are_withheld_on_public_pages_only(client: TestClient, conta
     span = (Span.parse("2023"),)
     withheld = []
     for hospital in _hospitals(container):
-        for value in container.indicators.values(REGION, ValuesQuery(("XX02", "DRG04", "YY01"), span, hospital)):
+        for value in container.indicators.values(
+            REGION, ValuesQuery(("XX02", "DRG04", "YY01"), span, hospital)
+        ):
             if is_small(value):
                 withheld.append((hospital, value))
     assert withheld, "the synthetic region has hospitals with fewer than five cases somewhere"

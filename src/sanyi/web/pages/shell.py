@@ -30,7 +30,9 @@ def _section_page(section: Section) -> None:
 
 # Parts whose own pages are not built yet show their summary; each issue replaces its entry.
 # Parts with their own pages.
-BUILT = frozenset({"admin", "registry", "care", "settlement", "drg", "supervision", "tiered_care", "indicators"})
+BUILT = frozenset(
+    {"admin", "registry", "care", "settlement", "drg", "supervision", "tiered_care", "indicators"}
+)
 for _section in SECTIONS:
     if _section.key not in BUILT:
         _section_page(_section)
