@@ -81,8 +81,11 @@ def _keys_of(unit_code: str, county: str, request: Request, units: Mapping[str, 
         return [unit_code] if unit_code == scope else []
     if not within(county, scope):
         return []
-    if by in ("area", "county"):
-        return [scope if by == "area" else county]
+    if by == "area":
+        return [scope]
+    if by == "county":
+        # A value reported for a whole city (e.g. diseases priced per case) belongs to no county.
+        return [] if county.endswith("00") else [county]
     unit = units.get(unit_code)
     if unit is None:  # area facts have no institution or group
         return []

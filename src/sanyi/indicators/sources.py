@@ -96,18 +96,25 @@ def _encounter_tables(connection: Connection, first: str, last: str) -> dict[str
             (e.start_at >= low) & (e.start_at < high) | (e.end_at >= low) & (e.end_at < high)
         ),
     )
-    text = pa.string()
+    text, moment = pa.string(), pa.timestamp("us", tz="UTC")
     return {
         "enc": _table(
             {
                 "institution": [r[0] for r in rows],
                 "person": [r[1] for r in rows],
                 "type": [r[2] for r in rows],
-                "start_month": [_month(r[3]) for r in rows],
-                "end_month": [_month(r[4]) for r in rows],
+                "start_at": [r[3] for r in rows],
+                "end_at": [r[4] for r in rows],
                 "referral": [r[5] for r in rows],
             },
-            dict.fromkeys(("institution", "person", "type", "start_month", "end_month", "referral"), text),
+            {
+                "institution": text,
+                "person": text,
+                "type": text,
+                "start_at": moment,
+                "end_at": moment,
+                "referral": text,
+            },
         ),
         "people": _people(connection),
         "inst": _institution_areas(connection),
@@ -148,11 +155,15 @@ def _institution_areas(connection: Connection) -> pa.Table:
 
 
 ENCOUNTER_SQL: Final = """
-WITH e AS (
+WITH shanghai AS (  -- Shanghai months (UTC + 8 h, no daylight saving) of the UTC instants
+    SELECT *, strftime(make_timestamp(epoch_us(start_at) + 28800000000), '%Y-%m') AS start_month,
+              strftime(make_timestamp(epoch_us(end_at) + 28800000000), '%Y-%m') AS end_month
+    FROM enc
+), e AS (
     SELECT enc.institution AS unit, i.county AS county, p.county AS home, enc.start_month AS month,
            enc.end_month, enc.referral, enc.type IN ('outpatient', 'emergency') AS visit,
            enc.type = 'inpatient' AS stay, enc.start_month BETWEEN $first AND $last AS started
-    FROM enc JOIN inst i ON i.code = enc.institution LEFT JOIN people p ON p.person = enc.person
+    FROM shanghai enc JOIN inst i ON i.code = enc.institution LEFT JOIN people p ON p.person = enc.person
 )
 SELECT unit, county, month, 'visits' AS element, COUNT(*) AS value FROM e WHERE visit AND started GROUP BY ALL
 UNION ALL SELECT unit, county, month, 'admissions', COUNT(*) FROM e WHERE stay AND started GROUP BY ALL

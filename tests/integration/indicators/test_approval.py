@@ -1,4 +1,4 @@
-"""Approval and locking per (area, period), finance import and the quarterly report (SQLite and PostgreSQL)."""
+"""Approval and locking per (area, period), finance import and the quarterly report (both databases)."""
 
 import csv
 from decimal import Decimal

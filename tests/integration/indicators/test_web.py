@@ -1,4 +1,4 @@
-"""The indicator API: login required, scoped by role, approval by the reform office (SQLite and PostgreSQL)."""
+"""The indicator API: login, scoping by role, approval by the reform office (both databases)."""
 
 from collections.abc import Iterator
 from io import BytesIO

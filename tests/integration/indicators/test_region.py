@@ -1,0 +1,186 @@
+"""Every indicator on a synthetic Wenzhou region, and FJ01/FJ03 against the calibration figures.
+
+The region is built once for the module on SQLite (the engine is the same on PostgreSQL, which the
+approval and web tests cover): 4,000 residents, a year of care, tiered care, finance returns, and
+the first 600 encounters settled so the insurance indicators have claims.
+"""
+
+import json
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from sanyi.bootstrap import Container, build_container
+from sanyi.cli.main import app
+from sanyi.indicators.api import Span, ValuesQuery, catalogue, institution_finance
+from sanyi.infrastructure import migrate
+from sanyi.kernel.money import Money
+from sanyi.registry.api import Viewer
+from sanyi.synth.api import DatabaseSink, RegionRequest, generate, generate_finance, generate_tiered
+from tests.conftest import make_settings
+
+REGION = Viewer("office", "reform_office", None, regional=True)
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def wenzhou(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Container]:
+    folder = tmp_path_factory.mktemp("wenzhou")
+    container = build_container(make_settings(f"sqlite:///{folder / 'region.db'}", folder))
+    migrate.upgrade(container.engine)
+    generate(RegionRequest("wenzhou", 4000, 2023, 11), [DatabaseSink(container.engine)])
+    generate_tiered(container.engine, 2023, 11)
+    generate_finance(container.engine, 2023, 11)
+    settled = runner.invoke(
+        app, ["settle-encounters", "--db", container.settings.database_url, "--limit", "600", "--json"]
+    )
+    assert settled.exit_code == 0, settled.output
+    yield container
+    container.dispose()
+
+
+def test_every_indicator_computes_with_numerator_and_denominator(wenzhou: Container) -> None:
+    values = wenzhou.indicators.values(REGION, ValuesQuery((), (Span.parse("2023"),), "330300"))
+    loaded = catalogue()
+    assert [v.indicator for v in values] == list(loaded.indicators)
+    for value in values:
+        definition = loaded.indicators[value.indicator]
+        assert value.numerator > 0, value.indicator
+        if definition.denominator:
+            assert value.denominator is not None and value.denominator > 0, value.indicator
+        assert value.caliber_version == definition.caliber.version and value.elements
+        if definition.type == "growth":
+            # One year of care: last year's base is missing, so growth has no value (never a made-up 0).
+            assert value.previous_numerator == 0 and value.value is None
+        elif value.indicator != "DRG04":  # no death falls in a low-risk group of a region this small
+            assert value.value is not None and value.value > 0, value.indicator
+    by_code = {v.indicator: v for v in values}
+    # YY01 is a ratio of sums of the finance returns, which are the fee lines by category.
+    yy01, yy06 = by_code["YY01"], by_code["YY06"].value
+    assert yy01.denominator is not None and yy01.numerator < yy01.denominator
+    assert yy06 is not None and Decimal(30) < yy06 < Decimal(50)
+    assert by_code["FJ06"].target is not None and by_code["FJ06"].target.value == 35
+
+
+def test_fj03_and_fj01_land_near_the_calibration_figures(wenzhou: Container) -> None:
+    """FJ03 (基层诊疗量占比): the Wenzhou profile calibrates the primary share of visits to 60 %
+    (calibration.md: Zhejiang ≈ 65–67 % target-inferred; a baseline starts below). The generator fits
+    its logit constants to that share, and with ≈ 27,000 visits the sampling error of a share is
+    about 0.3 points, so 2 points is a tight but safe band.
+
+    FJ01 (县域内就诊率) is not a parameter: it emerges from where residents may go (their county's
+    institutions and the city-level hospitals). calibration.md gives ≈ 90 % for Zhejiang with a
+    believable baseline of 85 %; the test accepts 85 ± 5 points, the baseline below the 90 % target."""
+    values = {
+        v.indicator: v
+        for v in wenzhou.indicators.values(
+            REGION, ValuesQuery(("FJ01", "FJ03"), (Span.parse("2023"),), "330300")
+        )
+    }
+    fj03, fj01 = values["FJ03"].value, values["FJ01"].value
+    assert fj03 is not None and abs(fj03 - 60) <= 2, fj03
+    assert fj01 is not None and 80 <= fj01 <= 90, fj01
+    assert values["FJ01"].target is not None and values["FJ01"].achievement.value == "not_met"
+
+
+def test_growth_by_offset_on_the_stored_finance(wenzhou: Container) -> None:
+    """Last year's returns at 95 % of this year's give YY05 = 1/0.95 − 1 = 5.2632 %."""
+    with wenzhou.engine.begin() as connection:
+        rows = [dict(r._mapping) for r in connection.execute(select(institution_finance))]
+        for row in rows:
+            row["month"] = f"2022{row['month'][4:]}"
+            for name, value in row.items():
+                if isinstance(value, Money):
+                    row[name] = Money(int(Decimal(value.fen) * Decimal("0.95")))
+        connection.execute(institution_finance.insert(), rows)
+    try:
+        [yy05] = wenzhou.indicators.values(REGION, ValuesQuery(("YY05",), (Span.parse("2023"),), "330300"))
+        assert yy05.previous_numerator is not None and yy05.previous_span == "2022"
+        expected = Decimal(100) * (yy05.numerator - yy05.previous_numerator) / yy05.previous_numerator
+        assert yy05.value == expected.quantize(Decimal("0.0001"))
+        assert abs(yy05.value - Decimal("5.2632")) < Decimal("0.01")
+    finally:
+        with wenzhou.engine.begin() as connection:
+            connection.execute(institution_finance.delete().where(institution_finance.c.month.like("2022-%")))
+
+
+def test_cli_list_show_compute_targets_and_report(wenzhou: Container, tmp_path: Path) -> None:
+    url = wenzhou.settings.database_url
+    listed = runner.invoke(app, ["indicators", "list", "--json"])
+    assert listed.exit_code == 0 and len(json.loads(listed.stdout)) == 26
+    shown = runner.invoke(app, ["indicators", "show", "FJ06"])
+    assert shown.exit_code == 0 and "referred_visits[public_hospital]" in shown.stdout
+    assert runner.invoke(app, ["indicators", "show", "XX99"]).exit_code != 0
+    computed = runner.invoke(
+        app,
+        [
+            "indicators",
+            "compute",
+            "--db",
+            url,
+            "--area",
+            "330300",
+            "--period",
+            "2023",
+            "--each",
+            "quarter",
+            "-i",
+            "FJ03",
+            "--by",
+            "county",
+            "--format",
+            "json",
+        ],
+    )
+    assert computed.exit_code == 0, computed.output
+    rows = json.loads(computed.stdout)
+    assert {r["period"] for r in rows} == {"2023Q1", "2023Q2", "2023Q3", "2023Q4"}
+    workbook = tmp_path / "values.xlsx"
+    as_xlsx = runner.invoke(
+        app,
+        [
+            "indicators",
+            "compute",
+            "--db",
+            url,
+            "--period",
+            "2023-06YTD",
+            "--by",
+            "tier",
+            "--format",
+            "xlsx",
+            "-o",
+            str(workbook),
+        ],
+    )
+    assert as_xlsx.exit_code == 0 and workbook.stat().st_size > 0
+    targets = runner.invoke(app, ["indicators", "targets", "--indicator", "FJ01", "--json"])
+    assert targets.exit_code == 0 and "浙政发〔2016〕19号" in targets.stdout
+    report = tmp_path / "report.xlsx"
+    made = runner.invoke(
+        app,
+        ["indicators", "report", "--db", url, "--area", "330300", "--quarter", "2023Q4", "-o", str(report)],
+    )
+    assert made.exit_code == 0 and report.exists()
+    assert (
+        runner.invoke(
+            app, ["indicators", "submit", "--db", url, "--area", "330300", "--period", "2023-12"]
+        ).exit_code
+        == 0
+    )
+    assert (
+        runner.invoke(
+            app, ["indicators", "approve", "--db", url, "--area", "330300", "--period", "2023-12"]
+        ).exit_code
+        == 0
+    )
+    approvals = runner.invoke(app, ["indicators", "approvals", "--db", url, "--json"])
+    assert '"approved"' in approvals.stdout
+    again = runner.invoke(
+        app, ["indicators", "approve", "--db", url, "--area", "330300", "--period", "2023-12"]
+    )
+    assert again.exit_code != 0 and "INDICATOR_APPROVAL_STATE" in again.output
