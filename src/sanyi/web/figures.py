@@ -12,7 +12,17 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Final
 
-from sanyi.indicators.api import Catalogue, IndicatorValue, Span, catalogue
+from sanyi.indicators.api import (
+    INDICATOR_UNKNOWN_SCOPE,
+    Catalogue,
+    IndicatorService,
+    IndicatorValue,
+    Span,
+    ValuesQuery,
+    catalogue,
+)
+from sanyi.kernel.errors import DomainError
+from sanyi.registry.api import Viewer
 
 # Fewer cases than this in a denominator and a public figure is withheld (it could point at a person).
 SMALL_CELL: Final = 5
@@ -112,3 +122,14 @@ def last_quarter(today: date) -> str:
 
 def year_of(period: str) -> int:
     return int(Span.parse(period).last[:4])
+
+
+def values_or_none(service: IndicatorService, who: Viewer, query: ValuesQuery) -> list[IndicatorValue]:
+    """The service's values; none (not an error page) while no region is loaded, or for a staff
+    account without an institution. A scope the user named that does not exist stays an error."""
+    try:
+        return service.values(who, query)
+    except DomainError as error:
+        if query.scope is not None or error.code != INDICATOR_UNKNOWN_SCOPE.code:
+            raise
+        return []

@@ -10,8 +10,10 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from sanyi.bootstrap import Container
+from sanyi.drgpay.api import build_base_points, payment_rules
 from sanyi.identity.api import Role
-from sanyi.indicators.api import Span, ValuesQuery
+from sanyi.indicators.api import DRG_POLICY, Span, ValuesQuery
+from sanyi.infrastructure.audit import Actor
 from sanyi.registry.api import Viewer, institutions, practitioners, residents
 from sanyi.synth.api import DatabaseSink, RegionRequest, generate, generate_finance
 from sanyi.web.app import create_app
@@ -173,3 +175,48 @@ def test_submit_approve_and_download_the_quarterly_report(client: TestClient, co
         "/indicators/approvals", data={"area": "330300", "period": "2023Q1", "csrf_token": token}
     )
     assert again.status_code == 409 and "INDICATOR_APPROVAL_STATE" in again.text
+
+
+def test_public_excel_withholds_small_cells_and_the_price_table_shows_drg_standards(
+    client: TestClient, container: Container
+) -> None:
+    span = (Span.parse("2023"),)
+    hospital, small = next(
+        (h, v)
+        for h in _hospitals(container)
+        for v in container.indicators.values(REGION, ValuesQuery(("XX02", "DRG04"), span, h))
+        if is_small(v)
+    )
+    body = client.get(f"/public/disclosure/hospitals/{hospital}.xlsx?period=2023")
+    assert body.status_code == 200 and body.headers["cache-control"] == "public, max-age=600"
+    rows = _xlsx(body.content)
+    assert rows[0][:2] == ("公开类别 heading", "指标代码 code")
+    assert {r[0] for r in rows[1:]} >= {"收支情况", "医疗收入结构", "质量安全"}
+    withheld = next(r for r in rows if r[1] == small.indicator)
+    assert (
+        withheld[5] is None and withheld[7] is None and withheld[8] is None and "不予公开" in str(withheld[9])
+    )
+    yy01 = next(r for r in rows if r[1] == "YY01")
+    assert yy01[7] is not None and yy01[8] is not None and yy01[10] and yy01[11] == "机构财务报表"
+    ranking = load_workbook(
+        BytesIO(client.get("/public/disclosure/region.xlsx?period=2023&indicator=YY01").content)
+    )
+    assert [s.title for s in ranking.worksheets] == ["按医院 hospitals", "按县 counties"]
+    assert ranking.worksheets[1].max_row > 5
+
+    assert (
+        'data-testid="dc-no-prices"'
+        in client.get(f"/public/disclosure/hospitals/{hospital}?period=2023").text
+    )
+    loaded = container.drgpay.stays(2023, DRG_POLICY)
+    table, _ = build_base_points(loaded.history(), [2023], payment_rules(DRG_POLICY))
+    container.drgpay.save_table(Actor("bureau", "insurance_bureau"), table, DRG_POLICY)
+    page = client.get(f"/public/disclosure/hospitals/{hospital}?period=2023").text
+    prices = page.split('data-testid="dc-prices"')[1].split("</table>")[0]
+    lines = table.rows()
+    assert lines and all(f"<code>{x['drg']}</code>" in prices for x in lines)
+    for line in lines:
+        row = prices.split(f"<code>{line['drg']}</code>")[1].split("</tr>")[0]
+        assert (line["base_points"] or "—") in row
+        if int(line["cases"]) < 5:  # a small group shows neither its count nor its mean cost
+            assert line["mean_cost"] not in row and row.count("—") >= 2

@@ -7,21 +7,25 @@ case count is under five is withheld (see ``sanyi.web.figures``). Anonymous resp
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Annotated, Any, Final
+from typing import Annotated, Any, Final, TypeVar
+from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 
 from sanyi.indicators.api import INDICATOR_UNKNOWN, IndicatorValue, Span, ValuesQuery, catalogue
+from sanyi.infrastructure.tabular import xlsx_bytes
 from sanyi.kernel.clock import today
 from sanyi.kernel.errors import DomainError
+from sanyi.knowledge.drg import load_scheme
 from sanyi.registry.api import InstitutionFilter, InstitutionKind, Viewer
 from sanyi.web.charts import bar_chart
 from sanyi.web.context import container, principal, translator
 from sanyi.web.errors import NOT_FOUND
-from sanyi.web.figures import SMALL_CELL, Cell, cell, last_quarter
+from sanyi.web.figures import SMALL_CELL, Cell, cell, last_quarter, values_or_none
+from sanyi.web.i18n import Translator
 from sanyi.web.templating import render
 
 router = APIRouter(prefix="/public/disclosure", include_in_schema=False)
@@ -51,10 +55,42 @@ HEADINGS: Final = (
     Heading("efficiency", ("DRG03", "DRG02"), ("length_of_stay", "bed_use")),
     Heading("costs", ("YY03", "YY04", "YB02"), ("out_of_pocket",)),
 )
+HEADING_ZH: Final = {
+    "income": "收支情况",
+    "performance": "绩效考核",
+    "quality": "质量安全",
+    "prices": "价格",
+    "structure": "医疗收入结构",
+    "efficiency": "医疗服务效率",
+    "costs": "医疗费用",
+}
+EXCEL_HEADER: Final = (
+    "指标代码 code",
+    "指标 indicator",
+    "对象 name",
+    "期间 period",
+    "值 value",
+    "单位 unit",
+    "分子 numerator",
+    "分母 denominator",
+    "说明 note",
+    "口径 caliber",
+    "来源 source",
+)
+XLSX: Final = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ResponseT = TypeVar("ResponseT", bound=Response)
 RANKED: Final = ("YY01", "YY02", "YY03", "YY04", "YY05", "YY06", "DRG01", "DRG02", "DRG03", "DRG04")
 
 
-def _cacheable(request: Request, response: HTMLResponse) -> HTMLResponse:
+def _attachment(body: bytes, filename: str) -> Response:
+    return Response(
+        body,
+        media_type=XLSX,
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}"},
+    )
+
+
+def _cacheable(request: Request, response: ResponseT) -> ResponseT:
     """Anonymous pages may be kept by shared caches; a signed-in visitor's page names them, so not."""
     if principal(request) is None:
         response.headers["Cache-Control"] = CACHE
@@ -103,15 +139,36 @@ def index(request: Request, period: Annotated[str, Query(pattern=PERIOD)] = "") 
     return _cacheable(request, response)
 
 
-@router.get("/hospitals/{code}", response_class=HTMLResponse)
-def hospital(request: Request, code: str, period: Annotated[str, Query(pattern=PERIOD)] = "") -> HTMLResponse:
-    period = _period(request, period)
+def _hospital_figures(request: Request, code: str, period: str) -> tuple[Any, dict[str, dict[str, Any]]]:
     found = next((h for h in _hospitals(request) if h.code == code), None)
     if found is None:
         raise DomainError(NOT_FOUND, path="code", target=code)
     codes = tuple(c for heading in HEADINGS for c in heading.indicators)
     values = container(request).indicators.values(PUBLIC, ValuesQuery(codes, (Span.parse(period),), code))
-    by_code = {v.indicator: _figure(v) for v in values}
+    return found, {v.indicator: _figure(v) for v in values}
+
+
+# Declared before the page: "/hospitals/{code}" would otherwise take "H….xlsx" as a code.
+@router.get("/hospitals/{code}.xlsx")
+def hospital_excel(
+    request: Request, code: str, period: Annotated[str, Query(pattern=PERIOD)] = ""
+) -> Response:
+    period = _period(request, period)
+    found, by_code = _hospital_figures(request, code, period)
+    rows = [
+        [HEADING_ZH[heading.key], *_excel_row(by_code[c]["cell"], by_code[c], translator(request))]
+        for heading in HEADINGS
+        for c in heading.indicators
+        if c in by_code
+    ]
+    body = xlsx_bytes({period: (("公开类别 heading", *EXCEL_HEADER), rows)})
+    return _cacheable(request, _attachment(body, f"信息公开-{found.name}-{period}.xlsx"))
+
+
+@router.get("/hospitals/{code}", response_class=HTMLResponse)
+def hospital(request: Request, code: str, period: Annotated[str, Query(pattern=PERIOD)] = "") -> HTMLResponse:
+    period = _period(request, period)
+    found, by_code = _hospital_figures(request, code, period)
     t = translator(request)
     sections = [
         {"heading": h, "figures": [by_code[c] for c in h.indicators if c in by_code]} for h in HEADINGS
@@ -142,6 +199,25 @@ def hospital(request: Request, code: str, period: Annotated[str, Query(pattern=P
     return _cacheable(request, response)
 
 
+def _excel_row(c: Cell, figure: dict[str, Any], t: Translator) -> list[Any]:
+    """A withheld figure exports as empty cells with the reason, never its numbers."""
+    v = c.value
+    withheld = f"例数不足{SMALL_CELL}，不予公开" if c.suppressed else ""
+    return [
+        v.indicator,
+        v.name_zh,
+        v.key_name,
+        v.span,
+        c.shown,
+        v.unit,
+        None if c.suppressed else v.numerator,
+        None if c.suppressed else v.denominator,
+        withheld,
+        f"{figure['caliber'].text_zh} (v{figure['caliber'].version})",
+        "、".join(t(f"disclosure.source_{source}") for source in figure["sources"]),
+    ]
+
+
 def _prices(request: Request) -> dict[str, Any] | None:
     """The latest kept DRG base-point table: the per-group payment standard the bureau published.
 
@@ -151,12 +227,14 @@ def _prices(request: Request) -> dict[str, Any] | None:
     if not tables:
         return None
     latest = tables[-1]
+    names = load_scheme(latest["scheme"]).drg_names
     lines = []
     for line in drgpay.table_lines(latest["version"]):
         small = int(line.get("cases") or 0) < SMALL_CELL
         lines.append(
             {
                 "drg": line["drg"],
+                "name": names.get(line["drg"], ""),
                 "base_points": line.get("base_points") or "—",
                 "cases": "—" if small else line.get("cases"),
                 "mean_cost": "—" if small else line.get("mean_cost"),
@@ -173,21 +251,8 @@ def region(
     area: str = "",
 ) -> HTMLResponse:
     period = _period(request, period)
-    if indicator not in RANKED:
-        raise DomainError(
-            INDICATOR_UNKNOWN, path="indicator", indicator=indicator, available=", ".join(RANKED)
-        )
     t = translator(request)
-    service = container(request).indicators
-    span = (Span.parse(period),)
-    hospitals = {h.code for h in _hospitals(request)}
-    by_unit = service.values(PUBLIC, ValuesQuery((indicator,), span, area or None, "institution"))
-    by_county = service.values(PUBLIC, ValuesQuery((indicator,), span, area or None, "county"))
-    direction = catalogue().indicators[indicator].direction
-    ranked_units = _ranked([cell(v, public=True) for v in by_unit if v.key in hospitals], direction)
-    ranked_counties = _ranked(
-        [cell(v, public=True) for v in by_county if not v.key.endswith("00")], direction
-    )
+    ranked_units, ranked_counties = _rankings(request, period, indicator, area)
     definition = catalogue().indicators[indicator]
     name = t.pick(definition.name_zh, definition.name_en)
     charts = {
@@ -213,6 +278,41 @@ def region(
         },
     )
     return _cacheable(request, response)
+
+
+@router.get("/region.xlsx")
+def region_excel(
+    request: Request,
+    period: Annotated[str, Query(pattern=PERIOD)] = "",
+    indicator: str = "YY02",
+    area: str = "",
+) -> Response:
+    period = _period(request, period)
+    units, counties = _rankings(request, period, indicator, area)
+    t = translator(request)
+    sheets: dict[str, tuple[Sequence[str], Iterable[Sequence[Any]]]] = {
+        "按医院 hospitals": (EXCEL_HEADER, [_excel_row(c, _figure(c.value), t) for c in units]),
+        "按县 counties": (EXCEL_HEADER, [_excel_row(c, _figure(c.value), t) for c in counties]),
+    }
+    return _cacheable(request, _attachment(xlsx_bytes(sheets), f"信息公开排名-{indicator}-{period}.xlsx"))
+
+
+def _rankings(request: Request, period: str, indicator: str, area: str) -> tuple[list[Cell], list[Cell]]:
+    """Hospitals and counties for one indicator, best first (the indicator's direction)."""
+    if indicator not in RANKED:
+        raise DomainError(
+            INDICATOR_UNKNOWN, path="indicator", indicator=indicator, available=", ".join(RANKED)
+        )
+    service = container(request).indicators
+    span = (Span.parse(period),)
+    hospitals = {h.code for h in _hospitals(request)}
+    by_unit = values_or_none(service, PUBLIC, ValuesQuery((indicator,), span, area or None, "institution"))
+    by_county = values_or_none(service, PUBLIC, ValuesQuery((indicator,), span, area or None, "county"))
+    direction = catalogue().indicators[indicator].direction
+    return (
+        _ranked([cell(v, public=True) for v in by_unit if v.key in hospitals], direction),
+        _ranked([cell(v, public=True) for v in by_county if not v.key.endswith("00")], direction),
+    )
 
 
 def _ranked(cells: Sequence[Cell], direction: str) -> list[Cell]:

@@ -36,7 +36,7 @@ from sanyi.kernel.clock import SHANGHAI, today
 from sanyi.kernel.errors import DomainError
 from sanyi.web.charts import bar_chart, line_chart
 from sanyi.web.context import client_ip, container, translator
-from sanyi.web.figures import Cell, cell, last_quarter, year_of
+from sanyi.web.figures import Cell, cell, last_quarter, values_or_none, year_of
 from sanyi.web.security import CurrentPrincipal, require_roles
 from sanyi.web.templating import render
 from sanyi.web.viewer import viewer
@@ -128,7 +128,7 @@ def _scorecard(
     loaded = catalogue()
     chosen = [d for d in loaded.indicators.values() if not theme or d.theme == theme]
     query = ValuesQuery(tuple(d.id for d in chosen), (Span.parse(period),), scope or None, by)
-    values = container(request).indicators.values(viewer(request), query)
+    values = values_or_none(container(request).indicators, viewer(request), query)
     keys = list(dict.fromkeys((v.key, v.key_name) for v in values))
     cells = {(v.indicator, v.key): cell(v) for v in values}
     shown = {v.indicator for v in values}  # a grouping leaves out indicators not disaggregated by it
@@ -353,7 +353,7 @@ def detail(
     definition = _definition(code)
     period = period or _default_period(request)
     regional = viewer(request).regional
-    grouping: GroupBy = _by(request, by) if by else ("county" if regional else "area")
+    grouping = _by(request, by)
     data = _detail(request, code, period, scope, grouping)
     loaded = catalogue()
     name = t.pick(definition.name_zh, definition.name_en)
