@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, Final, TypeVar
-from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
@@ -24,6 +23,7 @@ from sanyi.registry.api import InstitutionFilter, InstitutionKind, Viewer
 from sanyi.web.charts import bar_chart
 from sanyi.web.context import container, principal, translator
 from sanyi.web.errors import NOT_FOUND
+from sanyi.web.exports import xlsx_attachment
 from sanyi.web.figures import SMALL_CELL, Cell, cell, last_quarter, values_or_none
 from sanyi.web.i18n import Translator
 from sanyi.web.templating import render
@@ -77,17 +77,8 @@ EXCEL_HEADER: Final = (
     "口径 caliber",
     "来源 source",
 )
-XLSX: Final = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ResponseT = TypeVar("ResponseT", bound=Response)
 RANKED: Final = ("YY01", "YY02", "YY03", "YY04", "YY05", "YY06", "DRG01", "DRG02", "DRG03", "DRG04")
-
-
-def _attachment(body: bytes, filename: str) -> Response:
-    return Response(
-        body,
-        media_type=XLSX,
-        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}"},
-    )
 
 
 def _cacheable(request: Request, response: ResponseT) -> ResponseT:
@@ -162,7 +153,7 @@ def hospital_excel(
         if c in by_code
     ]
     body = xlsx_bytes({period: (("公开类别 heading", *EXCEL_HEADER), rows)})
-    return _cacheable(request, _attachment(body, f"信息公开-{found.name}-{period}.xlsx"))
+    return _cacheable(request, xlsx_attachment(body, f"信息公开-{found.name}-{period}.xlsx"))
 
 
 @router.get("/hospitals/{code}", response_class=HTMLResponse)
@@ -294,7 +285,7 @@ def region_excel(
         "按医院 hospitals": (EXCEL_HEADER, [_excel_row(c, _figure(c.value), t) for c in units]),
         "按县 counties": (EXCEL_HEADER, [_excel_row(c, _figure(c.value), t) for c in counties]),
     }
-    return _cacheable(request, _attachment(xlsx_bytes(sheets), f"信息公开排名-{indicator}-{period}.xlsx"))
+    return _cacheable(request, xlsx_attachment(xlsx_bytes(sheets), f"信息公开排名-{indicator}-{period}.xlsx"))
 
 
 def _rankings(request: Request, period: str, indicator: str, area: str) -> tuple[list[Cell], list[Cell]]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Annotated, Any, Final
-from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -36,6 +35,7 @@ from sanyi.kernel.clock import SHANGHAI, today
 from sanyi.kernel.errors import DomainError
 from sanyi.web.charts import bar_chart, line_chart
 from sanyi.web.context import client_ip, container, translator
+from sanyi.web.exports import xlsx_attachment
 from sanyi.web.figures import Cell, cell, last_quarter, values_or_none, year_of
 from sanyi.web.security import CurrentPrincipal, require_roles
 from sanyi.web.templating import render
@@ -50,7 +50,6 @@ Submitter = Annotated[
     Principal, Depends(require_roles(Role.ADMIN, Role.HEALTH_COMMISSION, Role.REFORM_OFFICE))
 ]
 Approver = Annotated[Principal, Depends(require_roles(Role.ADMIN, Role.REFORM_OFFICE))]
-XLSX: Final = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PERIOD: Final = r"^\d{4}(Q[1-4]|-\d{2}(YTD)?)?$"
 QUARTER: Final = r"^\d{4}Q[1-4]$"
 ROW_HEADER: Final = (
@@ -71,14 +70,6 @@ ROW_HEADER: Final = (
     "口径版本 caliber",
     "目标依据 source",
 )
-
-
-def _attachment(body: bytes, filename: str) -> Response:
-    return Response(
-        body,
-        media_type=XLSX,
-        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}"},
-    )
 
 
 def _by(request: Request, by: str) -> GroupBy:
@@ -170,9 +161,9 @@ def scorecard(
 
 
 def _legends_used(indicators: Sequence[IndicatorDef]) -> list[Any]:
-    loaded = catalogue()
-    found = {d.id: loaded.legend_of(d.id) for d in indicators}
-    return list({legend.id: legend for legend in found.values() if legend is not None}.values())
+    """Each legend the shown indicators use, once, in order of first use."""
+    legends = (catalogue().legend_of(d.id) for d in indicators)
+    return list({legend.id: legend for legend in legends if legend is not None}.values())
 
 
 @router.get("/scorecard.xlsx")
@@ -188,26 +179,22 @@ def scorecard_excel(
     indicators, keys, cells = _scorecard(request, period, scope, _by(request, by), theme)
     ordered = [cells[(d.id, key)] for d in indicators for key, _ in keys if (d.id, key) in cells]
     body = xlsx_bytes({f"指标 {period}": (ROW_HEADER, _rows(ordered))})
-    return _attachment(body, f"指标记分卡-{period}.xlsx")
+    return xlsx_attachment(body, f"指标记分卡-{period}.xlsx")
 
 
 # -- data approval and the quarterly report ------------------------------------------------------
 
 
-def _times(request: Request) -> dict[tuple[str, str], tuple[datetime | None, datetime | None]]:
-    """When each period was submitted and approved (the service's Approval names only who)."""
+def _times(request: Request) -> dict[tuple[str, str], tuple[str, str]]:
+    """When each period was submitted and approved, Beijing time (the service's Approval names who)."""
     a = approvals.c
     with container(request).uow() as uow:
         rows = uow.connection.execute(select(a.area_code, a.period, a.submitted_at, a.approved_at))
-        return {(r.area_code, r.period): (r.submitted_at, r.approved_at) for r in rows}
+        return {(r.area_code, r.period): (_local(r.submitted_at), _local(r.approved_at)) for r in rows}
 
 
 def _local(moment: datetime | None) -> str:
-    if moment is None:
-        return ""
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(SHANGHAI)
-    return moment.strftime("%Y-%m-%d %H:%M")
+    return "" if moment is None else moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
 
 
 @router.get("/approvals", response_class=HTMLResponse)
@@ -221,8 +208,7 @@ def approval_list(
         {
             "approval": found,
             "area_name": names.get(found.area, found.area),
-            "submitted_at": _local(times.get((found.area, found.period), (None, None))[0]),
-            "approved_at": _local(times.get((found.area, found.period), (None, None))[1]),
+            "at": times.get((found.area, found.period), ("", "")),
         }
         for found in service.approvals()
     ]
@@ -266,7 +252,7 @@ def quarterly_report(
     request: Request, _: Regional, area: str, quarter: Annotated[str, Query(pattern=QUARTER)]
 ) -> Response:
     body = container(request).indicators.quarterly_report(viewer(request), area, quarter)
-    return _attachment(body, f"医改指标季度报表-{area}-{quarter}.xlsx")
+    return xlsx_attachment(body, f"医改指标季度报表-{area}-{quarter}.xlsx")
 
 
 # -- one indicator -----------------------------------------------------------------------------------
@@ -337,7 +323,7 @@ def detail_excel(
             f"排名 ranking {period}": (ROW_HEADER, _rows(data["ranked"])),
         }
     )
-    return _attachment(body, f"{code}-{period}.xlsx")
+    return xlsx_attachment(body, f"{code}-{period}.xlsx")
 
 
 @router.get("/{code}", response_class=HTMLResponse)
