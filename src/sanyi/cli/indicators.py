@@ -14,6 +14,7 @@ from rich.table import Table
 
 from sanyi.cli.common import DbOption, JsonOption, console, open_container, print_json, run
 from sanyi.indicators.api import (
+    COMPARATORS,
     GROUPINGS,
     INDICATOR_INVALID_REQUEST,
     INDICATOR_UNKNOWN,
@@ -32,7 +33,6 @@ app = typer.Typer(help="医改监测指标 · reform indicators", no_args_is_hel
 AreaOption = Annotated[
     str | None, typer.Option("--area", help="Area or institution code (default: the region)")
 ]
-COMPARATORS = {"ge": "≥", "gt": ">", "le": "≤", "lt": "<", "about": "≈"}
 VALUE_COLUMNS = (
     "indicator",
     "name_zh",

@@ -49,7 +49,7 @@ from sanyi.indicators.model import (
     target_for,
     within,
 )
-from sanyi.indicators.report import DUE_DAY, due_date, quarterly_report
+from sanyi.indicators.report import COMPARATORS, DUE_DAY, due_date, quarterly_report
 from sanyi.indicators.services import APPROVED, SUBMITTED, Approval, IndicatorService, ValuesQuery
 from sanyi.indicators.tables import (
     FINANCE_AMOUNTS,
@@ -76,6 +76,7 @@ DRG_POLICY: Final = "hangzhou-2020"
 
 __all__ = [
     "APPROVED",
+    "COMPARATORS",
     "DRG_POLICY",
     "DUE_DAY",
     "FACT_SCHEMA",

@@ -18,7 +18,7 @@ from typing import Final, Literal
 import duckdb
 import pyarrow as pa
 
-from sanyi.indicators.model import Figure, Span, Unit, area_prefix, growth, ratio, tidy, within
+from sanyi.indicators.model import Figure, Span, Unit, growth, ratio, tidy, within
 from sanyi.knowledge.indicators import Catalogue, IndicatorDef
 
 FACT_SCHEMA: Final = pa.schema(
@@ -194,20 +194,3 @@ def _register(
         for index, column in enumerate(columns)
     ]
     connection.register(name, pa.Table.from_arrays(arrays, names=columns))
-
-
-def county_of(area_code: str) -> str:
-    """The 6-digit county an area or township belongs to."""
-    return area_code[:6]
-
-
-__all__ = [
-    "FACT_SCHEMA",
-    "GROUPINGS",
-    "GroupBy",
-    "Request",
-    "area_prefix",
-    "compute",
-    "county_of",
-    "facts_table",
-]

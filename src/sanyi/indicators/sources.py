@@ -23,6 +23,7 @@ from sanyi.indicators.model import Unit, month_key
 from sanyi.indicators.tables import FINANCE_AMOUNTS, institution_finance, reported_values
 from sanyi.kernel.clock import SHANGHAI
 from sanyi.registry.api import (
+    PRIMARY_CARE_KINDS,
     institutions,
     medical_group_members,
     medical_groups,
@@ -33,9 +34,7 @@ from sanyi.registry.api import (
 from sanyi.settlement.api import settlements
 from sanyi.tiered.api import contracts, orders, referrals
 
-PRIMARY_KINDS: Final = frozenset(
-    {"township_centre", "community_centre", "community_station", "village_clinic", "clinic"}
-)
+PRIMARY_KINDS: Final = frozenset(kind.value for kind in PRIMARY_CARE_KINDS)
 PAEDIATRICS: Final = "07"  # 诊疗科目 儿科 and its sub-specialties 07xx
 DIED: Final = "5"  # 离院方式 死亡
 
@@ -97,6 +96,7 @@ def _encounter_tables(connection: Connection, first: str, last: str) -> dict[str
         ),
     )
     text, moment = pa.string(), pa.timestamp("us", tz="UTC")
+    counties = _counties(connection)
     return {
         "enc": _table(
             {
@@ -117,7 +117,9 @@ def _encounter_tables(connection: Connection, first: str, last: str) -> dict[str
             },
         ),
         "people": _people(connection),
-        "inst": _institution_areas(connection),
+        "inst": _table(
+            {"code": list(counties), "county": list(counties.values())}, {"code": text, "county": text}
+        ),
         "up": _table(
             {
                 "id": [
@@ -144,14 +146,6 @@ def _counties(connection: Connection) -> dict[str, str]:
         code: area[:6]
         for code, area in _rows(connection, select(institutions.c.code, institutions.c.area_code))
     }
-
-
-def _institution_areas(connection: Connection) -> pa.Table:
-    rows = _rows(connection, select(institutions.c.code, institutions.c.area_code))
-    return _table(
-        {"code": [x[0] for x in rows], "county": [x[1][:6] for x in rows]},
-        {"code": pa.string(), "county": pa.string()},
-    )
 
 
 ENCOUNTER_SQL: Final = """

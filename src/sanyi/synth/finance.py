@@ -24,12 +24,10 @@ from sanyi.indicators.api import FINANCE_AMOUNTS, institution_finance, reported_
 from sanyi.kernel.clock import SHANGHAI
 from sanyi.kernel.money import Money
 from sanyi.knowledge import KNOWLEDGE_ROOT
-from sanyi.registry.api import institutions
+from sanyi.registry.api import PRIMARY_CARE_KINDS, institutions
 
 PARAMETERS_FILE: Final = KNOWLEDGE_ROOT / "synth" / "finance.yaml"
-PRIMARY_KINDS: Final = frozenset(
-    {"township_centre", "community_centre", "community_station", "village_clinic", "clinic"}
-)
+PRIMARY_KINDS: Final = frozenset(kind.value for kind in PRIMARY_CARE_KINDS)
 CATEGORY_PARTS: Final = {
     "income_drug": ("09", "10", "11"),
     "income_herbal": ("10",),

@@ -11,10 +11,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from sanyi.bootstrap import Container, build_container
+from sanyi.care.api import encounters, fee_lines
 from sanyi.cli.main import app
 from sanyi.indicators.api import Span, ValuesQuery, catalogue, institution_finance
 from sanyi.infrastructure import migrate
@@ -184,3 +185,28 @@ def test_cli_list_show_compute_targets_and_report(wenzhou: Container, tmp_path: 
         app, ["indicators", "approve", "--db", url, "--area", "330300", "--period", "2023-12"]
     )
     assert again.exit_code != 0 and "INDICATOR_APPROVAL_STATE" in again.output
+
+
+def test_synthetic_finance_is_the_fee_lines_by_category(wenzhou: Container) -> None:
+    """Income by category = the year's fee lines by fee category per institution (pharmacies aside)."""
+    e, f, fin = encounters.c, fee_lines.c, institution_finance.c
+    with wenzhou.uow() as uow:
+        connection = uow.connection
+        lines = (
+            select(func.sum(f.amount)).join(encounters, e.id == f.encounter_id).where(e.type != "pharmacy")
+        )
+        total = connection.execute(lines).scalar_one()
+        drugs = connection.execute(lines.where(f.category.in_(("09", "10", "11")))).scalar_one()
+        inpatient = connection.execute(lines.where(e.type == "inpatient")).scalar_one()
+        stored = connection.execute(
+            select(func.sum(fin.income_medical), func.sum(fin.income_drug), func.sum(fin.income_inpatient))
+        ).one()
+        staff, costs = connection.execute(
+            select(func.sum(fin.staff_costs), func.sum(fin.activity_costs))
+        ).one()
+    assert (stored[0], stored[1], stored[2]) == (total, drugs, inpatient)
+    assert Decimal("0.30") < Decimal(staff.fen) / costs.fen < Decimal("0.50")
+    again = runner.invoke(app, ["synth", "finance", "--db", wenzhou.settings.database_url, "--seed", "11"])
+    assert again.exit_code == 0 and "finance returns" in again.stdout
+    with wenzhou.uow() as uow:  # rewriting replaces, never adds
+        assert uow.connection.execute(select(func.sum(fin.income_medical))).scalar_one() == total
