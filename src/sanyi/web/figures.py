@@ -13,6 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Final
 
 from sanyi.indicators.api import (
+    COMPARATORS,
     INDICATOR_UNKNOWN_SCOPE,
     Catalogue,
     IndicatorService,
@@ -29,7 +30,6 @@ SMALL_CELL: Final = 5
 # Sources whose elements count cases (visits, stays, grouped DRG cases, tests): the small-cell rule
 # applies to them, not to amounts of money, people living in an area or beds.
 CASE_SOURCES: Final = frozenset({"encounters", "drg", "recognition", "settlements"})
-COMPARATOR: Final = {"ge": "≥", "gt": ">", "le": "≤", "lt": "<", "about": "≈"}
 
 
 def number(value: Decimal | None, places: int = 2) -> str:
@@ -79,7 +79,7 @@ class Cell:
         if target is None:
             return ""
         tolerance = f" ± {number(target.tolerance)}" if target.tolerance else ""
-        return f"{COMPARATOR[target.comparator]} {number(target.value)}{tolerance} {self.value.unit}"
+        return f"{COMPARATORS[target.comparator]} {number(target.value)}{tolerance} {self.value.unit}"
 
     @property
     def chart_value(self) -> float | None:

@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from sanyi.identity.api import Principal, Role
 from sanyi.indicators.api import (
+    COMPARATORS,
     GROUPINGS,
     INDICATOR_UNKNOWN,
     GroupBy,
@@ -371,6 +372,7 @@ def detail(
             "theme_name": loaded.themes[definition.theme],
             "elements": [loaded.elements[e] for e in definition.elements],
             "targets": [x for x in loaded.targets if x.indicator == code],
+            "comparators": COMPARATORS,
             "legend": loaded.legend_of(code),
             "period": period,
             "scope": scope,
