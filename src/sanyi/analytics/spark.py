@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import os
+import signal
 import sys
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -65,7 +66,7 @@ def _ipc(table: pa.Table) -> bytes:
     return bytes(sink.getvalue().to_pybytes())
 
 
-def _blobs(name: str, buckets: int) -> Any:
+def _blobs(name: str) -> Any:
     """A ``mapInArrow`` function: each batch's rows, cut by bucket, as (bucket, table name, IPC)."""
 
     def cut(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
@@ -83,7 +84,9 @@ def _blobs(name: str, buckets: int) -> Any:
     return cut
 
 
-def _grouped(fn: GroupFn, empty: dict[str, pa.Schema], broadcast: dict[str, pa.Table]) -> Any:
+def _grouped(
+    fn: GroupFn, empty: dict[str, pa.Schema], broadcast: dict[str, pa.Table], schema: pa.Schema
+) -> Any:
     """A grouped-Arrow function: a bucket's blobs back into tables, then ``fn``."""
 
     def run(blobs: pa.Table) -> pa.Table:
@@ -96,7 +99,7 @@ def _grouped(fn: GroupFn, empty: dict[str, pa.Schema], broadcast: dict[str, pa.T
             name: pa.concat_tables(found) if found else empty[name].empty_table()
             for name, found in parts.items()
         }
-        return fn(tables | broadcast)
+        return fn(tables | broadcast).cast(schema)
 
     return run
 
@@ -107,6 +110,7 @@ class SparkBackend:
     def __init__(self, master: str = "local[2]", partitions: int = 4, session: Any = None) -> None:
         self.partitions = partitions
         self._owned = session is None
+        self._interrupt = signal.getsignal(signal.SIGINT)
         self.session = _session(master, partitions) if session is None else session
 
     def _schema(self, schema: pa.Schema) -> Any:
@@ -150,7 +154,7 @@ class SparkBackend:
             else:
                 continue
             keyed = keyed.withColumn(KEY, f.pmod(f.xxhash64(KEY), f.lit(buckets)).cast("int"))
-            cut = keyed.mapInArrow(_blobs(name, buckets), self._schema(BLOB_SCHEMA))
+            cut = keyed.mapInArrow(_blobs(name), self._schema(BLOB_SCHEMA))
             blobs = cut if blobs is None else blobs.unionByName(cut)
         return blobs, {name: schema for name, schema in empty.items() if not tables[name].broadcast}
 
@@ -163,7 +167,9 @@ class SparkBackend:
             if t.broadcast
         }
         blobs, empty = self._keyed(tables, buckets)
-        result = blobs.groupBy("bucket").applyInArrow(_grouped(fn, empty, broadcast), self._schema(schema))
+        result = blobs.groupBy("bucket").applyInArrow(
+            _grouped(fn, empty, broadcast, schema), self._schema(schema)
+        )
         return self._write(result, target)
 
     def sql(self, query: str, tables: Mapping[str, Path]) -> pa.Table:
@@ -181,3 +187,5 @@ class SparkBackend:
     def close(self) -> None:
         if self._owned:
             self.session.stop()
+            # The SparkContext took over Ctrl-C to cancel its jobs; give it back once there are none.
+            signal.signal(signal.SIGINT, self._interrupt)

@@ -37,6 +37,9 @@ def serve(
         port=port or settings.port,
         log_level="warning",
         access_log=False,
+        # A worker answers the supervisor's ping only once the app is imported; on a loaded machine
+        # that takes longer than uvicorn's 5 s default, and a worker killed for it restarts forever.
+        timeout_worker_healthcheck=60,
     )
     Multiprocess(config, sockets=[listening_socket(config.host, config.port)]).run()
 

@@ -338,8 +338,8 @@ def evaluate(
     for figure in figures:
         unit = by_code.get(figure.key)
         name = _key_name(figure.key, query.by, unit, names)
-        # Targets are set for areas: an area key is judged against its own; groups against the scope's.
-        target_area = None if unit is not None else figure.key if query.by in ("area", "county") else scope
+        # Targets are set for areas: only an area key is judged (not an institution or a group).
+        target_area = figure.key if unit is None and query.by in ("area", "county") else None
         definition = loaded.indicators[figure.indicator]
         out.append(
             judge(figure, definition, name, target_area, loaded.targets, loaded.legend_of(definition.id))

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 from urllib.parse import quote
 
-from fastapi.responses import StreamingResponse
+from fastapi.responses import Response, StreamingResponse
 
 from sanyi.care.api import EncounterRow
 from sanyi.infrastructure.tabular import xlsx_stream
@@ -157,4 +157,12 @@ def xlsx_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[
         xlsx_stream(header, rows, sheet=filename.removesuffix(".xlsx")),
         media_type=XLSX_TYPE,
         headers={"Content-Disposition": disposition, "Cache-Control": "no-store"},
+    )
+
+
+def xlsx_attachment(body: bytes, filename: str) -> Response:
+    """A workbook built in memory (several sheets) as a download; not kept by caches by default."""
+    disposition = f"attachment; filename=\"export.xlsx\"; filename*=UTF-8''{quote(filename)}"
+    return Response(
+        body, media_type=XLSX_TYPE, headers={"Content-Disposition": disposition, "Cache-Control": "no-store"}
     )

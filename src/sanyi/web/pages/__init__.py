@@ -7,9 +7,11 @@ from sanyi.web.pages import (
     auth,
     care,
     compensation,
+    disclosure,
     docs,
     drg,
     drgpay,
+    indicators,
     ledger,
     procurement,
     public,
@@ -45,4 +47,6 @@ def routers() -> list[APIRouter]:
         compensation.router,
         trace.router,
         trace.public_router,
+        indicators.router,
+        disclosure.router,
     ]

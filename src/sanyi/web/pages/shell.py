@@ -31,7 +31,18 @@ def _section_page(section: Section) -> None:
 # Parts whose own pages are not built yet show their summary; each issue replaces its entry.
 # Parts with their own pages.
 BUILT = frozenset(
-    {"admin", "registry", "care", "settlement", "drg", "supervision", "tiered_care", "procurement", "ledger"}
+    {
+        "admin",
+        "registry",
+        "care",
+        "settlement",
+        "drg",
+        "supervision",
+        "tiered_care",
+        "procurement",
+        "ledger",
+        "indicators",
+    }
 )
 for _section in SECTIONS:
     if _section.key not in BUILT:

@@ -1,0 +1,68 @@
+"""Indicators in Chromium: a hospital's disclosure page without login (charts drawn, every figure with
+numerator and denominator), then the scorecard of a bureau user with its legend colours."""
+
+import pytest
+from playwright.sync_api import Page, expect
+from sqlalchemy import func, select
+
+from sanyi.identity.api import Role
+from sanyi.indicators.api import institution_finance
+from sanyi.registry.api import institutions
+from sanyi.synth.api import generate_finance
+from tests.e2e.conftest import LiveServer, screenshot
+from tests.e2e.test_registry import _log_in, _prepare
+
+pytestmark = pytest.mark.e2e
+
+
+def _hospital(server: LiveServer) -> str:
+    _prepare(server, "e2e.ind.bureau", Role.INSURANCE_BUREAU)
+    engine = server.container.engine
+    with engine.connect() as connection:
+        returns = connection.execute(select(func.count()).select_from(institution_finance)).scalar_one()
+        code = (
+            connection.execute(
+                select(institutions.c.code)
+                .where(institutions.c.kind == "general")
+                .order_by(institutions.c.code)
+            )
+            .scalars()
+            .first()
+        )
+    if returns == 0:
+        generate_finance(engine, 2023, 5)
+    assert code is not None
+    return str(code)
+
+
+def test_public_disclosure_page_draws_charts_without_login(page: Page, live_server: LiveServer) -> None:
+    hospital = _hospital(live_server)
+    page.goto(f"{live_server.url}/public/disclosure/hospitals/{hospital}?period=2023")
+    expect(page).to_have_url(f"{live_server.url}/public/disclosure/hospitals/{hospital}?period=2023")
+    expect(page.get_by_test_id("dc-chart").locator("canvas")).to_be_visible()
+    expect(page.get_by_test_id("dc-rule")).to_contain_text("国卫办发〔2021〕43号")
+    fraction = page.get_by_test_id("dc-figure-YY01").get_by_test_id("dc-fraction")
+    expect(fraction).to_contain_text("分子")
+    expect(fraction).to_contain_text("分母")
+    expect(page.get_by_test_id("dc-heading-prices")).to_be_visible()
+    screenshot(page, "disclosure-hospital-zh")
+    page.goto(f"{live_server.url}/public/disclosure/region?period=2023&indicator=YY02")
+    expect(page.get_by_test_id("dc-chart-hospitals").locator("canvas")).to_be_visible()
+    expect(page.get_by_test_id("dc-chart-counties").locator("canvas")).to_be_visible()
+
+
+def test_scorecard_shows_legend_colours_to_the_bureau(page: Page, live_server: LiveServer) -> None:
+    _hospital(live_server)
+    target = "/indicators?period=2023Q1&scope=330300&by=county&theme=YY"
+    _log_in(page, live_server, "e2e.ind.bureau", target)
+    expect(page.get_by_test_id("ind-scorecard")).to_be_visible()
+    bands = page.get_by_test_id("ind-legend-band")
+    expect(bands.first).to_be_visible()
+    assert bands.count() >= 3
+    coloured = page.locator("[data-testid=ind-cell][data-band^='#']")
+    expect(coloured.first).to_be_visible()
+    expect(coloured.first.locator("svg rect")).to_have_attribute(
+        "fill", coloured.first.get_attribute("data-band") or ""
+    )
+    expect(page.get_by_test_id("ind-row-YY01").get_by_test_id("ind-fraction").first).to_contain_text("/")
+    screenshot(page, "indicators-scorecard-zh")

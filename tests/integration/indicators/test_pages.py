@@ -1,0 +1,222 @@
+"""Indicator pages and public disclosure pages (SQLite and PostgreSQL): who may open what, the small-cell
+rule on the public pages, Excel exports that open, Chinese labels, approval through the forms."""
+
+from collections.abc import Iterator
+from io import BytesIO
+
+import pytest
+from fastapi.testclient import TestClient
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from sanyi.bootstrap import Container
+from sanyi.drgpay.api import build_base_points, payment_rules
+from sanyi.identity.api import Role
+from sanyi.indicators.api import DRG_POLICY, Span, ValuesQuery
+from sanyi.infrastructure.audit import Actor
+from sanyi.registry.api import Viewer, institutions, practitioners, residents
+from sanyi.synth.api import DatabaseSink, RegionRequest, generate, generate_finance
+from sanyi.web.app import create_app
+from sanyi.web.figures import is_small
+from tests.integration.web_helpers import add_user, browser_login
+
+pytestmark = pytest.mark.db
+REGION = Viewer("test", "reform_office", None, regional=True)
+
+
+@pytest.fixture
+def client(container: Container) -> Iterator[TestClient]:
+    generate(RegionRequest("wenzhou", 300, 2023, 3), [DatabaseSink(container.engine)])
+    generate_finance(container.engine, 2023, 3)
+    with TestClient(create_app(container), base_url="http://testserver") as test_client:
+        yield test_client
+
+
+def _hospitals(container: Container) -> list[str]:
+    with container.uow() as uow:
+        rows = uow.connection.execute(
+            select(institutions.c.code)
+            .where(institutions.c.kind.in_(("general", "tcm", "specialist")))
+            .order_by(institutions.c.code)
+        )
+        return list(rows.scalars())
+
+
+def _xlsx(body: bytes) -> list[tuple[object, ...]]:
+    workbook = load_workbook(BytesIO(body))
+    return list(workbook.worksheets[0].iter_rows(values_only=True))
+
+
+def test_public_pages_open_without_login_are_cacheable_and_show_nothing_personal(
+    client: TestClient, container: Container
+) -> None:
+    hospital = _hospitals(container)[0]
+    index = client.get("/public/disclosure?period=2023")
+    assert index.status_code == 200 and f"/public/disclosure/hospitals/{hospital}" in index.text
+    page = client.get(f"/public/disclosure/hospitals/{hospital}?period=2023")
+    assert page.status_code == 200
+    assert page.headers["cache-control"] == "public, max-age=600" and "set-cookie" not in page.headers
+    text = page.text
+    for heading in ("收支情况", "绩效考核", "质量安全", "价格", "医疗收入结构", "医疗服务效率", "医疗费用"):
+        assert f"<h2>{heading}</h2>" in text
+    assert "国卫办发〔2021〕43号" in text and "2022年2月1日起施行" in text
+    assert 'data-testid="dc-figure-YY01"' in text and "分子" in text and "分母" in text
+    assert "机构财务报表" in text and "v2016.1" in text  # source and caliber version of YY01
+    with container.uow() as uow:
+        people = uow.connection.execute(select(residents.c.name).limit(50)).scalars().all()
+        doctors = uow.connection.execute(select(practitioners.c.name)).scalars().all()
+    region = client.get("/public/disclosure/region?period=2023&indicator=YY02").text
+    for name in (*people, *doctors):
+        assert name not in text and name not in region
+    assert 'data-testid="dc-chart-hospitals"' in region and "dc-rank-counties" in region
+
+    # Anonymous visitors get the public pages only.
+    for private in ("/indicators", "/indicators/YY01", "/indicators/approvals", "/indicators/scorecard.xlsx"):
+        refused = client.get(private, follow_redirects=False)
+        assert refused.status_code in (303, 401), private
+    assert client.get("/public/disclosure/hospitals/H00000000000").status_code == 404
+    assert client.get("/public/disclosure/region?indicator=FJ04").status_code == 404
+
+
+def test_small_cells_are_withheld_on_public_pages_only(client: TestClient, container: Container) -> None:
+    add_user(container, "pg.office", Role.REFORM_OFFICE)
+    span = (Span.parse("2023"),)
+    withheld = []
+    for hospital in _hospitals(container):
+        for value in container.indicators.values(
+            REGION, ValuesQuery(("XX02", "DRG04", "YY01"), span, hospital)
+        ):
+            if is_small(value):
+                withheld.append((hospital, value))
+    assert withheld, "the synthetic region has hospitals with fewer than five cases somewhere"
+    assert all(v.indicator != "YY01" for _, v in withheld)  # amounts of money are never a small cell
+    hospital, value = withheld[0]
+    page = client.get(f"/public/disclosure/hospitals/{hospital}?period=2023").text
+    row = page.split(f'data-testid="dc-figure-{value.indicator}"')[1].split("</tr>")[0]
+    assert 'data-testid="dc-suppressed"' in row and "例数不足 5" in row
+    assert f"分子 {value.numerator}" not in row and 'data-testid="dc-value">— ' in row
+    # Signed-in staff see the figure itself on the scorecard.
+    browser_login(client, "pg.office")
+    card = client.get(f"/indicators?period=2023&scope={hospital}&by=area&theme={value.indicator[:2]}").text
+    assert 'data-testid="dc-suppressed"' not in card and f"ind-row-{value.indicator}" in card
+
+
+def test_scorecard_and_detail_for_the_bureau_with_legend_excel_and_english(
+    client: TestClient, container: Container
+) -> None:
+    add_user(container, "pg.bureau", Role.INSURANCE_BUREAU)
+    browser_login(client, "pg.bureau")
+    card = client.get("/indicators?period=2023Q1&scope=330300&by=county")
+    assert card.status_code == 200
+    assert "指标记分卡" in card.text and 'data-testid="ind-legend-band"' in card.text
+    assert 'data-band="#' in card.text and "达标" in card.text and "鹿城区" in card.text
+    rows = _xlsx(client.get("/indicators/scorecard.xlsx?period=2023Q1&scope=330300&by=county").content)
+    assert rows[0][:3] == ("指标代码 code", "指标 indicator", "对象代码 key")
+    yy01 = next(r for r in rows if r[0] == "YY01" and r[2] == "330302")
+    assert yy01[7] is not None and yy01[8] is not None  # numerator and denominator exported
+    assert abs(float(yy01[5]) - 100 * float(yy01[7]) / float(yy01[8])) < 0.01  # type: ignore[arg-type]
+
+    detail = client.get("/indicators/YY01?period=2023Q1&scope=330300")
+    assert detail.status_code == 200
+    assert 'data-testid="ind-chart-trend"' in detail.text and "绍政发〔2016〕36号" in detail.text
+    assert "年初至今" in detail.text and "income_herbal" in detail.text
+    book = load_workbook(BytesIO(client.get("/indicators/YY01.xlsx?period=2023Q1&scope=330300").content))
+    assert [s.title.split()[0] for s in book.worksheets] == ["月度趋势", "季度", "年初至今", "排名"]
+    assert book.worksheets[2].max_row == 13  # twelve year-to-date spans under the header
+    english = client.get("/indicators?period=2023Q1&scope=330300&lang=en").text
+    assert "Scorecard" in english and "指标记分卡" not in english
+    assert client.get("/indicators/XX99").status_code == 404
+
+
+def test_institution_staff_see_their_own_institution_only(client: TestClient, container: Container) -> None:
+    hospital = _hospitals(container)[0]
+    add_user(container, "pg.staff", Role.INSTITUTION_STAFF, hospital)
+    browser_login(client, "pg.staff")
+    card = client.get("/indicators?period=2023")
+    assert card.status_code == 200
+    assert card.text.count('data-testid="ind-key"') == 1 and hospital in card.text
+    assert client.get("/indicators?period=2023&scope=330300").status_code == 403
+    assert client.get("/indicators/approvals").status_code == 403
+    rows = _xlsx(client.get("/indicators/scorecard.xlsx?period=2023").content)
+    assert {r[2] for r in rows[1:]} == {hospital}
+
+
+def test_submit_approve_and_download_the_quarterly_report(client: TestClient, container: Container) -> None:
+    add_user(container, "pg.health", Role.HEALTH_COMMISSION)
+    add_user(container, "pg.office2", Role.REFORM_OFFICE)
+    token = browser_login(client, "pg.health")
+    page = client.get("/indicators/approvals?quarter=2023Q1")
+    assert "2023-04-10" in page.text and 'data-testid="ind-approve"' not in page.text
+    sent = client.post(
+        "/indicators/approvals",
+        data={"area": "330300", "period": "2023Q1", "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert sent.status_code == 303
+    listed = client.get("/indicators/approvals").text
+    row = listed.split('data-testid="ind-approval-330300-2023Q1"')[1].split("</tr>")[0]
+    assert "已提交" in row and "pg.health" in row
+    refused = client.post("/indicators/approvals/330300/2023Q1/approve", data={"csrf_token": token})
+    assert refused.status_code == 403
+
+    client.post("/logout", data={"csrf_token": token})
+    token = browser_login(client, "pg.office2")
+    approved = client.post(
+        "/indicators/approvals/330300/2023Q1/approve", data={"csrf_token": token}, follow_redirects=False
+    )
+    assert approved.status_code == 303
+    row = client.get("/indicators/approvals").text.split('data-testid="ind-approval-330300-2023Q1"')[1]
+    row = row.split("</tr>")[0]
+    assert "已审核锁定" in row and "pg.office2 · 20" in row  # who and when
+    report = client.get("/indicators/report.xlsx?area=330300&quarter=2023Q1")
+    assert report.status_code == 200 and "attachment" in report.headers["content-disposition"]
+    assert load_workbook(BytesIO(report.content)).worksheets
+    again = client.post(
+        "/indicators/approvals", data={"area": "330300", "period": "2023Q1", "csrf_token": token}
+    )
+    assert again.status_code == 409 and "INDICATOR_APPROVAL_STATE" in again.text
+
+
+def test_public_excel_withholds_small_cells_and_the_price_table_shows_drg_standards(
+    client: TestClient, container: Container
+) -> None:
+    span = (Span.parse("2023"),)
+    hospital, small = next(
+        (h, v)
+        for h in _hospitals(container)
+        for v in container.indicators.values(REGION, ValuesQuery(("XX02", "DRG04"), span, h))
+        if is_small(v)
+    )
+    body = client.get(f"/public/disclosure/hospitals/{hospital}.xlsx?period=2023")
+    assert body.status_code == 200 and body.headers["cache-control"] == "public, max-age=600"
+    rows = _xlsx(body.content)
+    assert rows[0][:2] == ("公开类别 heading", "指标代码 code")
+    assert {r[0] for r in rows[1:]} >= {"收支情况", "医疗收入结构", "质量安全"}
+    withheld = next(r for r in rows if r[1] == small.indicator)
+    assert (
+        withheld[5] is None and withheld[7] is None and withheld[8] is None and "不予公开" in str(withheld[9])
+    )
+    yy01 = next(r for r in rows if r[1] == "YY01")
+    assert yy01[7] is not None and yy01[8] is not None and yy01[10] and yy01[11] == "机构财务报表"
+    ranking = load_workbook(
+        BytesIO(client.get("/public/disclosure/region.xlsx?period=2023&indicator=YY01").content)
+    )
+    assert [s.title for s in ranking.worksheets] == ["按医院 hospitals", "按县 counties"]
+    assert ranking.worksheets[1].max_row > 5
+
+    assert (
+        'data-testid="dc-no-prices"'
+        in client.get(f"/public/disclosure/hospitals/{hospital}?period=2023").text
+    )
+    loaded = container.drgpay.stays(2023, DRG_POLICY)
+    table, _ = build_base_points(loaded.history(), [2023], payment_rules(DRG_POLICY))
+    container.drgpay.save_table(Actor("bureau", "insurance_bureau"), table, DRG_POLICY)
+    page = client.get(f"/public/disclosure/hospitals/{hospital}?period=2023").text
+    prices = page.split('data-testid="dc-prices"')[1].split("</table>")[0]
+    lines = table.rows()
+    assert lines and all(f"<code>{x['drg']}</code>" in prices for x in lines)
+    for line in lines:
+        row = prices.split(f"<code>{line['drg']}</code>")[1].split("</tr>")[0]
+        assert (line["base_points"] or "—") in row
+        if int(line["cases"]) < 5:  # a small group shows neither its count nor its mean cost
+            assert line["mean_cost"] not in row and row.count("—") >= 2
