@@ -47,11 +47,11 @@ class Heading:
 # The seven headings of the doc, each filled from catalogue indicators; a "pending" item is named on
 # the page as not yet published rather than left out silently.
 HEADINGS: Final = (
-    Heading("income", ("YY05", "YY06"), ("fiscal_subsidy", "total_cost", "balance")),
+    Heading("income", ("YY05", "YY06", "YY07", "YY08", "YY09")),
     Heading("performance", ("DRG01", "XX02", "YB01"), ("score",)),
     Heading("quality", ("DRG04",), ("complications", "antibiotics")),
     Heading("prices", (), ("service_prices", "drug_prices")),
-    Heading("structure", ("YY01", "YY02"), ("material_share", "exam_lab_share")),
+    Heading("structure", ("YY01", "YY02", "YY10", "YY11")),
     Heading("efficiency", ("DRG03", "DRG02"), ("length_of_stay", "bed_use")),
     Heading("costs", ("YY03", "YY04", "YB02"), ("out_of_pocket",)),
 )
