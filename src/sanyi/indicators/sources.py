@@ -151,17 +151,21 @@ def _counties(connection: Connection) -> dict[str, str]:
 ENCOUNTER_SQL: Final = """
 WITH shanghai AS (  -- Shanghai months (UTC + 8 h, no daylight saving) of the UTC instants
     SELECT *, strftime(make_timestamp(epoch_us(start_at) + 28800000000), '%Y-%m') AS start_month,
-              strftime(make_timestamp(epoch_us(end_at) + 28800000000), '%Y-%m') AS end_month
+              strftime(make_timestamp(epoch_us(end_at) + 28800000000), '%Y-%m') AS end_month,
+              greatest(1, date_diff('day', make_timestamp(epoch_us(start_at) + 28800000000)::DATE,
+                                           make_timestamp(epoch_us(end_at) + 28800000000)::DATE)) AS los_days
     FROM enc
 ), e AS (
     SELECT enc.institution AS unit, i.county AS county, p.county AS home, enc.start_month AS month,
-           enc.end_month, enc.referral, enc.type IN ('outpatient', 'emergency') AS visit,
+           enc.end_month, enc.los_days, enc.referral, enc.type IN ('outpatient', 'emergency') AS visit,
            enc.type = 'inpatient' AS stay, enc.start_month BETWEEN $first AND $last AS started
     FROM shanghai enc JOIN inst i ON i.code = enc.institution LEFT JOIN people p ON p.person = enc.person
 )
 SELECT unit, county, month, 'visits' AS element, COUNT(*) AS value FROM e WHERE visit AND started GROUP BY ALL
 UNION ALL SELECT unit, county, month, 'admissions', COUNT(*) FROM e WHERE stay AND started GROUP BY ALL
 UNION ALL SELECT unit, county, end_month, 'discharges', COUNT(*) FROM e
+    WHERE stay AND end_month BETWEEN $first AND $last GROUP BY ALL
+UNION ALL SELECT unit, county, end_month, 'bed_days_discharged', SUM(los_days) FROM e
     WHERE stay AND end_month BETWEEN $first AND $last GROUP BY ALL
 UNION ALL SELECT unit, county, month, 'referred_visits', COUNT(*) FROM e
     WHERE visit AND started AND referral IN (SELECT id FROM up) GROUP BY ALL
