@@ -103,7 +103,7 @@ def test_average_length_of_stay_is_bed_days_over_discharges(wenzhou: Container) 
         if (end + beijing).year == 2023
     ]
     (value,) = wenzhou.indicators.values(REGION, ValuesQuery(("YY12",), (Span.parse("2023"),), "330300"))
-    assert (value.numerator, value.denominator) == (sum(days), len(days))
+    assert (value.numerator, value.denominator) == (Decimal(sum(days)), Decimal(len(days)))
     assert value.value is not None and Decimal(3) < value.value < Decimal(20)
 
 
