@@ -26,17 +26,21 @@ from sanyi.indicators.model import month_key
 ENCOUNTER_SQL: Final = """
 WITH shanghai AS (
     SELECT *, strftime(start_at + INTERVAL 8 HOUR, '%Y-%m') AS start_month,
-              strftime(end_at + INTERVAL 8 HOUR, '%Y-%m') AS end_month
+              strftime(end_at + INTERVAL 8 HOUR, '%Y-%m') AS end_month,
+              greatest(1, date_diff('day', CAST(start_at + INTERVAL 8 HOUR AS DATE),
+                                           CAST(end_at + INTERVAL 8 HOUR AS DATE))) AS los_days
     FROM enc
 ), e AS (
     SELECT s.institution AS unit, i.county AS county, p.county AS home, s.start_month AS month,
-           s.end_month, s.referral, s.type IN ('outpatient', 'emergency') AS visit,
+           s.end_month, s.los_days, s.referral, s.type IN ('outpatient', 'emergency') AS visit,
            s.type = 'inpatient' AS stay, s.start_month BETWEEN $first AND $last AS started
     FROM shanghai s JOIN inst i ON i.code = s.institution LEFT JOIN people p ON p.person = s.person
 )
 SELECT unit, county, month, 'visits' AS element, COUNT(*) AS value FROM e WHERE visit AND started GROUP BY ALL
 UNION ALL SELECT unit, county, month, 'admissions', COUNT(*) FROM e WHERE stay AND started GROUP BY ALL
 UNION ALL SELECT unit, county, end_month, 'discharges', COUNT(*) FROM e
+    WHERE stay AND end_month BETWEEN $first AND $last GROUP BY ALL
+UNION ALL SELECT unit, county, end_month, 'bed_days_discharged', SUM(los_days) FROM e
     WHERE stay AND end_month BETWEEN $first AND $last GROUP BY ALL
 UNION ALL SELECT unit, county, month, 'referred_visits', COUNT(*) FROM e
     WHERE visit AND started AND referral IN (SELECT id FROM up) GROUP BY ALL

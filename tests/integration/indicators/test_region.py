@@ -7,6 +7,7 @@ the first 600 encounters settled so the insurance indicators have claims.
 
 import json
 from collections.abc import Iterator
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -88,6 +89,24 @@ def test_fj03_and_fj01_land_near_the_calibration_figures(wenzhou: Container) -> 
     assert values["FJ01"].target is not None and values["FJ01"].achievement.value == "not_met"
 
 
+def test_average_length_of_stay_is_bed_days_over_discharges(wenzhou: Container) -> None:
+    """YY12 (平均住院日) recomputed by hand from the stored stays: Beijing dates, a same-day stay is 1."""
+    beijing = timedelta(hours=8)
+    e = encounters.c
+    with wenzhou.engine.connect() as connection:
+        stays = connection.execute(
+            select(e.start_at, e.end_at).where((e.type == "inpatient") & e.end_at.is_not(None))
+        ).all()
+    days = [
+        max(1, ((end + beijing).date() - (start + beijing).date()).days)
+        for start, end in stays
+        if (end + beijing).year == 2023
+    ]
+    (value,) = wenzhou.indicators.values(REGION, ValuesQuery(("YY12",), (Span.parse("2023"),), "330300"))
+    assert (value.numerator, value.denominator) == (Decimal(sum(days)), Decimal(len(days)))
+    assert value.value is not None and Decimal(3) < value.value < Decimal(20)
+
+
 def test_growth_by_offset_on_the_stored_finance(wenzhou: Container) -> None:
     """Last year's returns at 95 % of this year's give YY05 = 1/0.95 − 1 = 5.2632 %."""
     with wenzhou.engine.begin() as connection:
@@ -112,7 +131,7 @@ def test_growth_by_offset_on_the_stored_finance(wenzhou: Container) -> None:
 def test_cli_list_show_compute_targets_and_report(wenzhou: Container, tmp_path: Path) -> None:
     url = wenzhou.settings.database_url
     listed = runner.invoke(app, ["indicators", "list", "--json"])
-    assert listed.exit_code == 0 and len(json.loads(listed.stdout)) == 31
+    assert listed.exit_code == 0 and len(json.loads(listed.stdout)) == 32
     shown = runner.invoke(app, ["indicators", "show", "FJ06"])
     assert shown.exit_code == 0 and "referred_visits[public_hospital]" in shown.stdout
     assert runner.invoke(app, ["indicators", "show", "XX99"]).exit_code != 0

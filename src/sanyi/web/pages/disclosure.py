@@ -52,7 +52,7 @@ HEADINGS: Final = (
     Heading("quality", ("DRG04",), ("complications", "antibiotics")),
     Heading("prices", (), ("service_prices", "drug_prices")),
     Heading("structure", ("YY01", "YY02", "YY10", "YY11")),
-    Heading("efficiency", ("DRG03", "DRG02"), ("length_of_stay", "bed_use")),
+    Heading("efficiency", ("YY12", "DRG03", "DRG02"), ("bed_use",)),
     Heading("costs", ("YY03", "YY04", "YB02"), ("out_of_pocket",)),
 )
 HEADING_ZH: Final = {
