@@ -8,12 +8,13 @@ year, each row's source saying it is synthetic:
   region's institutions of that level in the year (ties: the lower); an item a level never billed
   takes the catalogue's base price times that level's median billed/base ratio, to the fen.
 - **按病种收费**: one disease per ADRG of the region's DRG scheme in the order of the synthetic stay
-  mix (most admitted first), ``CASE_LIST_SIZE`` of them: the ADRG's first usable principal diagnosis
-  and, for a surgical ADRG, its first usable principal operation (the codes the synthetic stays are
-  coded with). The fee at a level is the mean cost of the year's stays of that ADRG at that level,
-  rounded half up to the yuan; a level without such stays takes the ADRG's mean over all levels, an
-  ADRG without stays the mean of its MDC's stays of the same kind (surgical or medical), then of all
-  stays of that kind.
+  mix (most admitted first), ``CASE_LIST_SIZE`` of them, each diagnosis once: for a medical ADRG its
+  first main diagnosis; for a surgical ADRG a main operation of its principal list with the main
+  diagnosis whose name shares the most terms with the operation's (see ``_disease``) — codes the
+  synthetic stays are coded from. The fee at a level is the mean cost of the year's stays of that
+  ADRG at that level, rounded half up to the yuan; a level without such stays takes the ADRG's mean
+  over all levels, an ADRG without stays the mean of its MDC's stays of the same kind (surgical or
+  medical), then of all stays of that kind.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ from sanyi.synth.clinical import AdrgChoice, stay_mix
 CASE_LIST_SIZE: Final = 120
 BROAD: Final = 300  # an ADRG listing this many principal diagnoses takes the whole MDC's
 MAIN_DX: Final = re.compile(r"^[A-Z]\d{2}\.[\dx]\d{2}$")  # e.g. K35.800, J90.x00
+MIN_SHARED: Final = 2  # two-character terms an operation's and a diagnosis's names must share
 MAIN_OP: Final = re.compile(r"^\d{2}\.[\dx]\d{3}$")  # e.g. 47.0100, 53.0x00
 GOODS: Final = frozenset({"08", "09", "10", "11"})  # materials and drugs are not service items
 PER_DAY: Final = frozenset({cat.WARD_BED, cat.NURSING_I, cat.NURSING_II, cat.INPATIENT_CONSULTATION})
@@ -151,25 +153,39 @@ def _adrg_of(
     return by_dx, operations
 
 
+def _grams(name: str) -> set[str]:
+    return {name[k : k + 2] for k in range(len(name) - 1)}
+
+
 def _disease(
     adrg: AdrgChoice, used: set[str], dx_known: CodeDictionary, op_known: CodeDictionary
 ) -> tuple[str, str] | None:
-    """The ADRG's first unused main diagnosis (no extension, no dagger/asterisk pair) and, when
-    surgical, its first main operation; None for an ADRG that names the whole MDC's diagnoses
-    (a broad surgical group has no disease of its own)."""
-    if len(adrg.diagnoses) >= BROAD:
-        return None
-    disease = next(
-        (c for c in sorted(adrg.diagnoses.tolist()) if MAIN_DX.match(c) and c in dx_known and c not in used),
-        None,
-    )
-    operation = ""
-    if adrg.procedure_sets:
-        listed = sorted(adrg.procedure_sets[0].tolist())
-        operation = next((c for c in listed if MAIN_OP.match(c) and c in op_known), "")
-        if not operation:
-            return None
-    return None if disease is None else (disease, operation)
+    """A medical ADRG: its first unused main diagnosis (no extension, no dagger/asterisk pair).
+
+    A surgical ADRG lists its whole MDC's diagnoses, so the disease is the pair of a main operation of
+    its principal list and a main diagnosis whose names share the most two-character terms (e.g.
+    大隐静脉曲张结扎术 with 大隐静脉曲张伴有溃疡), at least ``MIN_SHARED``; ties: lowest codes."""
+    mains = [
+        c for c in sorted(adrg.diagnoses.tolist()) if MAIN_DX.match(c) and c in dx_known and c not in used
+    ]
+    if not adrg.procedure_sets:
+        return (mains[0], "") if mains else None
+    index: dict[str, set[str]] = defaultdict(set)
+    for code in mains:
+        for gram in _grams(dx_known.name(code) or ""):
+            index[gram].add(code)
+    best: tuple[int, str, str] | None = None
+    for operation in sorted(adrg.procedure_sets[0].tolist()):
+        if not (MAIN_OP.match(operation) and operation in op_known):
+            continue
+        shared: Counter[str] = Counter()
+        for gram in _grams(op_known.name(operation) or ""):
+            shared.update(index.get(gram, ()))
+        for code, count in shared.items():
+            candidate = (-count, code, operation)
+            if count >= MIN_SHARED and (best is None or candidate < best):
+                best = candidate
+    return None if best is None else (best[1], best[2])
 
 
 def _mean(costs: list[int]) -> Decimal:
