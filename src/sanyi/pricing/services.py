@@ -41,7 +41,7 @@ from sanyi.procurement.api import procurement_invoices, procurement_products
 from sanyi.registry.api import Viewer, institutions
 
 DRUG_CATEGORIES: Final = ("09", "11")  # 西药, 中成药; 中药饮片 are outside 零差率
-LISTS: Final = ("services", "drugs", "cases")
+LISTS: Final = ("services", "drugs", "cases")  # the public lists of one institution
 
 
 def check_kind(kind: str) -> str:

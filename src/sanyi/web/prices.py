@@ -14,11 +14,10 @@ from typing import Any, Final
 
 from sanyi.indicators.api import Span
 from sanyi.kernel.errors import DomainError
-from sanyi.pricing.api import LEVEL_ZH, PRICING_UNKNOWN_LIST, DrugPrice, Page, Priced, PricingService
+from sanyi.pricing.api import LEVEL_ZH, LISTS, PRICING_UNKNOWN_LIST, DrugPrice, Page, Priced, PricingService
 from sanyi.registry.api import Viewer
 
 PAGE_SIZE: Final = 50
-LISTS: Final = ("services", "drugs", "cases")
 BASIS_ZH: Final = {"invoice": "最近一次配送发票价", "platform": "平台挂网价", "": "无采购记录"}
 SERVICE_HEADER: Final = (
     "项目编码 code",

@@ -19,7 +19,7 @@ from sanyi.infrastructure.tabular import xlsx_bytes
 from sanyi.kernel.clock import today
 from sanyi.kernel.errors import DomainError
 from sanyi.knowledge.drg import load_scheme
-from sanyi.pricing.api import price_level
+from sanyi.pricing.api import LISTS, price_level
 from sanyi.registry.api import InstitutionFilter, InstitutionKind, Viewer
 from sanyi.web.charts import bar_chart
 from sanyi.web.context import container, principal, translator
@@ -27,7 +27,7 @@ from sanyi.web.errors import NOT_FOUND
 from sanyi.web.exports import xlsx_attachment
 from sanyi.web.figures import SMALL_CELL, Cell, cell, last_quarter, values_or_none
 from sanyi.web.i18n import Translator
-from sanyi.web.prices import LISTS, PAGE_SIZE, level_name, list_sheet, price_lists
+from sanyi.web.prices import PAGE_SIZE, level_name, list_sheet, price_lists
 from sanyi.web.templating import render
 
 router = APIRouter(prefix="/public/disclosure", include_in_schema=False)
