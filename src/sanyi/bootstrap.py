@@ -16,6 +16,7 @@ import sanyi.compensation.api
 import sanyi.drgpay.api
 import sanyi.indicators.api
 import sanyi.ledger.api
+import sanyi.pricing.api
 import sanyi.procurement.api
 import sanyi.registry.api
 import sanyi.settlement.api
@@ -123,6 +124,10 @@ class Container:
         return sanyi.procurement.api.ProcurementService(self.uow, self.clock, self.audit)
 
     @cached_property
+    def pricing(self) -> sanyi.pricing.api.PricingService:
+        return sanyi.pricing.api.PricingService(self.uow, self.clock, self.audit)
+
+    @cached_property
     def ledger(self) -> sanyi.ledger.api.LedgerService:
         # A task links only indicators of the shipped catalogue.
         known = sanyi.indicators.api.catalogue().indicators
@@ -151,15 +156,18 @@ class Container:
 
 
 def import_specs() -> dict[str, SheetSpec]:
-    """Every import template by kind: the registry's and care's, then institution finance."""
+    """Every import template by kind: the registry's and care's, institution finance, price schedules."""
     finance = sanyi.indicators.api.FINANCE
-    return {**sanyi.care.api.import_specs(), finance.kind: finance}
+    return {**sanyi.care.api.import_specs(), finance.kind: finance, **sanyi.pricing.api.SPECS}
 
 
 def import_loader(kind: str) -> Loader:
     """A fresh loader of one kind (finance sits above care, so the two catalogues meet here)."""
     if kind == sanyi.indicators.api.FINANCE.kind:
         return sanyi.indicators.api.FinanceLoader()
+    if kind in sanyi.pricing.api.LOADERS:
+        loader: Loader = sanyi.pricing.api.LOADERS[kind]()
+        return loader
     return sanyi.care.api.import_loader(kind)
 
 

@@ -24,6 +24,7 @@ from sanyi.synth.api import (
     database_is_empty,
     generate,
     generate_finance,
+    generate_pricing,
     generate_procurement,
     generate_trace,
 )
@@ -61,6 +62,9 @@ def prepare_demo(container: Container, progress: Progress | None = None) -> list
         generate_finance(container.engine, DEMO_REGION.year, DEMO_REGION.seed)
         generate_procurement(container.engine, DEMO_REGION.year, DEMO_REGION.seed)
         container.procurement.check_chain(_SYSTEM_VIEWER)
+    if not container.pricing.areas():
+        # Price schedules follow from the fee lines (a demo database from before pricing gets them too).
+        generate_pricing(container.engine, DEMO_REGION.year, DEMO_REGION.profile)
     if container.trace.example_codes()["dispensed"] is None:
         # Real codes for the public query (/public/trace), with a few planted duplicates.
         made = generate_trace(container.engine, DEMO_REGION.seed, TraceTargets())

@@ -1,5 +1,6 @@
 """Indicators in Chromium: a hospital's disclosure page without login (charts drawn, every figure with
-numerator and denominator), then the scorecard of a bureau user with its legend colours."""
+numerator and denominator, the 价格 section with its three price lists and a search), then the
+scorecard of a bureau user with its legend colours."""
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -8,7 +9,7 @@ from sqlalchemy import func, select
 from sanyi.identity.api import Role
 from sanyi.indicators.api import institution_finance
 from sanyi.registry.api import institutions
-from sanyi.synth.api import generate_finance
+from sanyi.synth.api import generate_finance, generate_pricing
 from tests.e2e.conftest import LiveServer, screenshot
 from tests.e2e.test_registry import _log_in, _prepare
 
@@ -31,6 +32,8 @@ def _hospital(server: LiveServer) -> str:
         )
     if returns == 0:
         generate_finance(engine, 2023, 5)
+    if not server.container.pricing.areas():
+        generate_pricing(engine, 2023, "wenzhou")
     assert code is not None
     return str(code)
 
@@ -45,7 +48,22 @@ def test_public_disclosure_page_draws_charts_without_login(page: Page, live_serv
     expect(fraction).to_contain_text("分子")
     expect(fraction).to_contain_text("分母")
     expect(page.get_by_test_id("dc-heading-prices")).to_be_visible()
+    # 价格: service prices at the hospital's level (most billed first), drugs, the 按病种收费 list.
+    services = page.get_by_test_id("dc-service-prices")
+    expect(services).to_contain_text("挂号费")
+    expect(
+        page.get_by_test_id("dc-drug-prices").or_(page.get_by_test_id("dc-no-drug-prices"))
+    ).to_be_visible()
+    expect(page.get_by_test_id("dc-case-prices")).to_contain_text("合成数据")
+    expect(page.get_by_test_id("dc-export-cases")).to_have_attribute(
+        "href", f"/public/disclosure/hospitals/{hospital}/prices/cases.xlsx?period=2023"
+    )
     screenshot(page, "disclosure-hospital-zh")
+    search = page.get_by_test_id("dc-service-search")
+    search.locator("input[name=q]").fill("床位")
+    search.get_by_role("button").click()
+    expect(page.get_by_test_id("dc-service-prices")).to_contain_text("床位")
+    expect(page.get_by_test_id("dc-service-prices")).not_to_contain_text("挂号费")
     page.goto(f"{live_server.url}/public/disclosure/region?period=2023&indicator=YY02")
     expect(page.get_by_test_id("dc-chart-hospitals").locator("canvas")).to_be_visible()
     expect(page.get_by_test_id("dc-chart-counties").locator("canvas")).to_be_visible()

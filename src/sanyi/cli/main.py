@@ -14,6 +14,7 @@ from sanyi.cli import (
     knowledge,
     ledger,
     policy,
+    pricing,
     procurement,
     synth,
     tiered,
@@ -43,6 +44,7 @@ app.add_typer(drg.app, name="drg")
 app.add_typer(tiered.app, name="tiered")
 app.add_typer(indicators.app, name="indicators")
 app.add_typer(procurement.app, name="procurement")
+app.add_typer(pricing.app, name="pricing")
 app.add_typer(ledger.app, name="ledger")
 app.add_typer(compensation.app, name="compensation")
 app.add_typer(trace.app, name="trace")

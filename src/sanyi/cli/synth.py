@@ -21,6 +21,7 @@ from sanyi.synth.api import (
     DatabaseSink,
     FinanceSummary,
     ParquetSink,
+    PricingSummary,
     ProcurementSummary,
     RegionRequest,
     Sink,
@@ -30,6 +31,7 @@ from sanyi.synth.api import (
     database_is_empty,
     generate,
     generate_finance,
+    generate_pricing,
     generate_procurement,
     generate_tiered,
     generate_trace,
@@ -74,6 +76,7 @@ def synth(
         # Finance returns and the procurement year follow from the fee lines just written.
         finance = generate_finance(container.engine, year, seed) if writes_database else None
         bought = generate_procurement(container.engine, year, seed) if writes_database else None
+        priced = generate_pricing(container.engine, year, profile) if writes_database else None
     console.print(
         f"[green]已生成 / generated[/green] {profile}: {summary.residents:,} residents, "
         f"{summary.institutions:,} institutions, {summary.practitioners:,} practitioners, "
@@ -84,6 +87,8 @@ def synth(
         _print_finance(finance)
     if bought is not None:
         _print_procurement(bought)
+    if priced is not None:
+        _print_pricing(priced)
 
 
 @app.command("load")
@@ -100,12 +105,21 @@ def load(
         year, seed = int(meta["year"]), int(meta["seed"])
         finance = generate_finance(container.engine, year, seed)
         bought = generate_procurement(container.engine, year, seed)
+        priced = generate_pricing(container.engine, year, str(meta["profile"]))
     console.print(
         "[green]已载入 / loaded[/green] "
         + ", ".join(f"{name} {count:,}" for name, count in counts.items() if name in LOADED_COUNTS)
     )
     _print_finance(finance)
     _print_procurement(bought)
+    _print_pricing(priced)
+
+
+def _print_pricing(summary: PricingSummary) -> None:
+    console.print(
+        f"[green]价格目录 / price schedules[/green] {len(summary.areas)} areas, "
+        f"{summary.service_items:,} service items, {summary.diseases:,} 按病种收费 diseases"
+    )
 
 
 def _print_finance(summary: FinanceSummary) -> None:

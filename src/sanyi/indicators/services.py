@@ -30,7 +30,7 @@ from sanyi.indicators.errors import (
 )
 from sanyi.indicators.model import IndicatorValue, Span, SpanKind, Unit, judge, within
 from sanyi.indicators.report import quarterly_report
-from sanyi.indicators.sources import read_facts, units
+from sanyi.indicators.sources import REPORTED_FALLBACK, read_facts, units
 from sanyi.indicators.tables import approvals, reported_values, snapshots
 from sanyi.infrastructure.audit import Actor, AuditLog
 from sanyi.infrastructure.uow import UnitOfWorkFactory
@@ -247,8 +247,9 @@ class IndicatorService:
     ) -> None:
         """Record a value no operational table holds (paediatric beds, smart hospital, priced diseases)."""
         known = self.catalogue.elements
-        if element not in known or known[element].source != "reported":
-            allowed = ", ".join(e.id for e in known.values() if e.source == "reported")
+        reportable = [e.id for e in known.values() if e.source == "reported" or e.id in REPORTED_FALLBACK]
+        if element not in reportable:
+            allowed = ", ".join(reportable)
             raise DomainError(
                 INDICATOR_INVALID_REQUEST,
                 path="element",

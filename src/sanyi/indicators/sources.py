@@ -23,6 +23,7 @@ from sanyi.indicators.fact_queries import ENCOUNTER_SQL, REGISTRY_SQL, RESIDENT_
 from sanyi.indicators.model import Unit, month_key
 from sanyi.indicators.tables import FINANCE_AMOUNTS, institution_finance, reported_values
 from sanyi.kernel.clock import SHANGHAI
+from sanyi.pricing.api import case_versions, count_by_area
 from sanyi.registry.api import (
     PRIMARY_CARE_KINDS,
     institutions,
@@ -37,6 +38,9 @@ from sanyi.tiered.api import contracts, orders, referrals
 
 PRIMARY_KINDS: Final = frozenset(kind.value for kind in PRIMARY_CARE_KINDS)
 DIED: Final = "5"  # 离院方式 死亡
+# Elements computed by a source of their own that an area may still report where it keeps no list:
+# the reported value is read by that source as a fallback, never summed beside it.
+REPORTED_FALLBACK: Final = frozenset({"priced_diseases"})
 
 
 def _month(value: datetime | None) -> str | None:
@@ -311,12 +315,21 @@ def registry_facts(connection: Connection, _first: str, _last: str, ends: Sequen
     return _query(tables, REGISTRY_SQL)
 
 
+def _reported_rows(connection: Connection, fallback: bool) -> list[Any]:
+    v = reported_values.c
+    wanted = v.element.in_(REPORTED_FALLBACK) if fallback else v.element.not_in(REPORTED_FALLBACK)
+    return _rows(connection, select(v.unit_code, v.month, v.element, v.value).where(wanted).order_by(v.month))
+
+
 def reported_facts(connection: Connection, _first: str, _last: str, ends: Sequence[date]) -> pa.Table:
     """Each reported value holds from its month until the next report of the same element."""
-    v = reported_values.c
-    rows = _rows(connection, select(v.unit_code, v.month, v.element, v.value).order_by(v.month))
-    county = _counties(connection)
-    out = []
+    return _facts(_latest_reported(_reported_rows(connection, fallback=False), _counties(connection), ends))
+
+
+def _latest_reported(
+    rows: Sequence[Any], county: dict[str, str], ends: Sequence[date]
+) -> list[tuple[str, str, str, str, Decimal | int]]:
+    out: list[tuple[str, str, str, str, Decimal | int]] = []
     for day in ends:
         month = month_key(day.year, day.month)
         latest: dict[tuple[str, str], Decimal] = {}
@@ -326,6 +339,21 @@ def reported_facts(connection: Connection, _first: str, _last: str, ends: Sequen
         for (unit, element), value in latest.items():
             is_institution = unit in county
             out.append((unit if is_institution else "", county.get(unit, unit[:6]), month, element, value))
+    return out
+
+
+def pricing_facts(connection: Connection, _first: str, _last: str, ends: Sequence[date]) -> pa.Table:
+    """按病种收费病种数 at each span end: the diseases of each area's list in force that day (the list's
+    own area, so areas above add up their lists); an area without a list that day keeps its
+    reported count, if any."""
+    versions = case_versions(connection)
+    reported = _latest_reported(_reported_rows(connection, fallback=True), _counties(connection), ends)
+    out: list[tuple[str, str, str, str, Decimal | int]] = []
+    for day in ends:
+        month = month_key(day.year, day.month)
+        counted = count_by_area(versions, day)
+        out += [("", area, month, "priced_diseases", n) for area, n in sorted(counted.items())]
+        out += [row for row in reported if row[2] == month and row[0] == "" and row[1] not in counted]
     return _facts(out)
 
 
@@ -389,6 +417,7 @@ SOURCES: Final[dict[str, Source]] = {
     "residents": resident_facts,
     "registry": registry_facts,
     "reported": reported_facts,
+    "pricing": pricing_facts,
 }
 
 

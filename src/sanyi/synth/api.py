@@ -14,6 +14,7 @@ from sanyi.synth.output import (
     parquet_run,
     replay_parquet,
 )
+from sanyi.synth.pricing import PricingSummary, generate_pricing
 from sanyi.synth.procurement import PLANTED_RULES, ProcurementSummary, generate_procurement
 from sanyi.synth.report import TOLERANCE, Figure, figures
 from sanyi.synth.reporting import report_from_database, report_from_parquet
@@ -35,6 +36,7 @@ __all__ = [
     "GenerationSummary",
     "JobRun",
     "ParquetSink",
+    "PricingSummary",
     "ProcurementSummary",
     "Progress",
     "RegionRequest",
@@ -49,6 +51,7 @@ __all__ = [
     "figures",
     "generate",
     "generate_finance",
+    "generate_pricing",
     "generate_procurement",
     "generate_tiered",
     "generate_trace",

@@ -39,6 +39,19 @@ SECTIONS: Final = (
             }
         ),
     ),
+    Section(
+        "pricing",
+        "/pricing",
+        frozenset(
+            {
+                Role.ADMIN,
+                Role.INSURANCE_BUREAU,
+                Role.HEALTH_COMMISSION,
+                Role.REFORM_OFFICE,
+                Role.INSTITUTION_STAFF,
+            }
+        ),
+    ),
     Section("indicators", "/indicators"),
     Section(
         "ledger",

@@ -19,6 +19,7 @@ from sanyi.infrastructure.tabular import xlsx_bytes
 from sanyi.kernel.clock import today
 from sanyi.kernel.errors import DomainError
 from sanyi.knowledge.drg import load_scheme
+from sanyi.pricing.api import LISTS, price_level
 from sanyi.registry.api import InstitutionFilter, InstitutionKind, Viewer
 from sanyi.web.charts import bar_chart
 from sanyi.web.context import container, principal, translator
@@ -26,6 +27,7 @@ from sanyi.web.errors import NOT_FOUND
 from sanyi.web.exports import xlsx_attachment
 from sanyi.web.figures import SMALL_CELL, Cell, cell, last_quarter, values_or_none
 from sanyi.web.i18n import Translator
+from sanyi.web.prices import PAGE_SIZE, level_name, list_sheet, price_lists
 from sanyi.web.templating import render
 
 router = APIRouter(prefix="/public/disclosure", include_in_schema=False)
@@ -50,7 +52,7 @@ HEADINGS: Final = (
     Heading("income", ("YY05", "YY06", "YY07", "YY08", "YY09")),
     Heading("performance", ("DRG01", "XX02", "YB01"), ("score",)),
     Heading("quality", ("DRG04",), ("complications", "antibiotics")),
-    Heading("prices", (), ("service_prices", "drug_prices")),
+    Heading("prices", ()),  # the three price lists and the DRG table: see ``sanyi.web.prices``
     Heading("structure", ("YY01", "YY02", "YY10", "YY11")),
     Heading("efficiency", ("YY12", "DRG03", "DRG02"), ("bed_use",)),
     Heading("costs", ("YY03", "YY04", "YB02"), ("out_of_pocket",)),
@@ -131,9 +133,7 @@ def index(request: Request, period: Annotated[str, Query(pattern=PERIOD)] = "") 
 
 
 def _hospital_figures(request: Request, code: str, period: str) -> tuple[Any, dict[str, dict[str, Any]]]:
-    found = next((h for h in _hospitals(request) if h.code == code), None)
-    if found is None:
-        raise DomainError(NOT_FOUND, path="code", target=code)
+    found = _hospital(request, code)
     codes = tuple(c for heading in HEADINGS for c in heading.indicators)
     values = container(request).indicators.values(PUBLIC, ValuesQuery(codes, (Span.parse(period),), code))
     return found, {v.indicator: _figure(v) for v in values}
@@ -156,8 +156,34 @@ def hospital_excel(
     return _cacheable(request, xlsx_attachment(body, f"信息公开-{found.name}-{period}.xlsx"))
 
 
+@router.get("/hospitals/{code}/prices/{name}.xlsx")
+def price_list_excel(
+    request: Request, code: str, name: str, period: Annotated[str, Query(pattern=PERIOD)] = ""
+) -> Response:
+    """One of the hospital's price lists, whole, as Excel: services, drugs or cases."""
+    period = _period(request, period)
+    found = _hospital(request, code)
+    header, rows = list_sheet(container(request).pricing, PUBLIC, found.code, period, name)
+    title = {"services": "医疗服务项目价格", "drugs": "药品价格", "cases": "按病种收费"}[name]
+    body = xlsx_bytes({title: (header, rows)})
+    return _cacheable(request, xlsx_attachment(body, f"{title}-{found.name}-{period}.xlsx"))
+
+
+def _hospital(request: Request, code: str) -> Any:
+    found = next((h for h in _hospitals(request) if h.code == code), None)
+    if found is None:
+        raise DomainError(NOT_FOUND, path="code", target=code)
+    return found
+
+
 @router.get("/hospitals/{code}", response_class=HTMLResponse)
-def hospital(request: Request, code: str, period: Annotated[str, Query(pattern=PERIOD)] = "") -> HTMLResponse:
+def hospital(
+    request: Request,
+    code: str,
+    period: Annotated[str, Query(pattern=PERIOD)] = "",
+    q: Annotated[str, Query(max_length=64)] = "",
+    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+) -> HTMLResponse:
     period = _period(request, period)
     found, by_code = _hospital_figures(request, code, period)
     t = translator(request)
@@ -183,6 +209,11 @@ def hospital(request: Request, code: str, period: Annotated[str, Query(pattern=P
             "sections": sections,
             "chart": chart,
             "prices": _prices(request),
+            "lists": price_lists(container(request).pricing, PUBLIC, found.code, period, q.strip(), page),
+            "list_names": LISTS,
+            "level": t.pick(level_name(found.tier), str(price_level(found.tier))),
+            "q": q,
+            "page_size": PAGE_SIZE,
             "rule": RULE,
             "small_cell": SMALL_CELL,
         },

@@ -40,6 +40,7 @@ BUILT = frozenset(
         "supervision",
         "tiered_care",
         "procurement",
+        "pricing",
         "ledger",
         "indicators",
     }
