@@ -23,6 +23,7 @@ from sanyi.indicators.fact_queries import ENCOUNTER_SQL, REGISTRY_SQL, RESIDENT_
 from sanyi.indicators.model import Unit, month_key
 from sanyi.indicators.tables import FINANCE_AMOUNTS, institution_finance, reported_values
 from sanyi.kernel.clock import SHANGHAI
+from sanyi.knowledge.indicators import catalogue
 from sanyi.registry.api import (
     PRIMARY_CARE_KINDS,
     institutions,
@@ -311,17 +312,23 @@ def registry_facts(connection: Connection, _first: str, _last: str, ends: Sequen
     return _query(tables, REGISTRY_SQL)
 
 
-def reported_facts(connection: Connection, _first: str, _last: str, ends: Sequence[date]) -> pa.Table:
-    """Each reported value holds from its month until the next report of the same element."""
+def reported_facts(connection: Connection, first: str, last: str, ends: Sequence[date]) -> pa.Table:
+    """A reported stock holds from its month until the next report of the same element; a reported
+    flow (the finance return's visit counts) counts in its own month only."""
     v = reported_values.c
     rows = _rows(connection, select(v.unit_code, v.month, v.element, v.value).order_by(v.month))
     county = _counties(connection)
+    elements = catalogue().elements
+    flows = {e.id for e in elements.values() if e.aggregation == "sum"}
     out = []
+    for unit, reported, element, value in rows:
+        if element in flows and first <= reported <= last:
+            out.append((unit if unit in county else "", county.get(unit, unit[:6]), reported, element, value))
     for day in ends:
         month = month_key(day.year, day.month)
         latest: dict[tuple[str, str], Decimal] = {}
         for unit, reported, element, value in rows:
-            if reported <= month:
+            if reported <= month and element not in flows:
                 latest[(unit, element)] = value
         for (unit, element), value in latest.items():
             is_institution = unit in county
