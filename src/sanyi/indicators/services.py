@@ -116,9 +116,18 @@ class IndicatorService:
     def scheme(self) -> Scheme:
         return scheme()
 
-    def appraisals(self, viewer: Viewer, span: Span, scope: str | None = None) -> list[Appraisal]:
+    def appraisals(
+        self,
+        viewer: Viewer,
+        span: Span,
+        scope: str | None = None,
+        withheld: Callable[[IndicatorValue], bool] | None = None,
+    ) -> list[Appraisal]:
         """The appraisal of each institution of the scheme's class in ``scope`` (an area: ranked, best
-        first; an institution, or the staff's own: that one alone, unranked; none when outside the class)."""
+        first; an institution, or the staff's own: that one alone, unranked; none when outside the class).
+
+        A value ``withheld`` says is not published (a public small cell) is left unscored, so neither
+        its points nor the total give it away."""
         found = self.scheme
         klass = self.catalogue.classes[found.applies_to]
         with self._uow() as uow:
@@ -132,7 +141,8 @@ class IndicatorService:
         members = {u.code for u in listed if klass.matches(u.ownership, u.category, u.tier)}
         by_key: dict[str, dict[str, IndicatorValue]] = {}
         for value in values:
-            by_key.setdefault(value.key, {})[value.indicator] = value
+            if withheld is None or not withheld(value):
+                by_key.setdefault(value.key, {})[value.indicator] = value
         out = [
             appraise(found, by_indicator, key, names.get(key, key), span.label)
             for key, by_indicator in by_key.items()

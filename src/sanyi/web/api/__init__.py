@@ -4,6 +4,7 @@ from fastapi import APIRouter
 
 from sanyi.web.api import (
     admin,
+    appraisal,
     auth,
     care,
     drg,
@@ -33,6 +34,7 @@ def routers() -> list[APIRouter]:
         procurement.router,
         tiered.router,
         tiered.public_router,
+        appraisal.router,  # before the indicator routes: /api/indicators/{code}
         indicators.router,
         trace.router,
         trace.public_router,

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Annotated, Any, Final
 
 from fastapi import APIRouter, Query, Request
@@ -54,7 +54,15 @@ COMPONENT_HEADER: Final = (
     "得分 points",
     "计算过程 steps",
 )
-SCHEME_HEADER: Final = ("维度 dimension", "指标 indicator", "权重 weight", "满分线 full", "零分线 zero", "国家指标 national", "依据 basis")
+SCHEME_HEADER: Final = (
+    "维度 dimension",
+    "指标 indicator",
+    "权重 weight",
+    "满分线 full",
+    "零分线 zero",
+    "国家指标 national",
+    "依据 basis",
+)
 
 
 def appraisals_or_none(request: Request, period: str, scope: str | None) -> list[Appraisal]:
@@ -115,7 +123,7 @@ def export(
 
 def appraisal_sheets(
     scheme: Scheme, found: Sequence[Appraisal]
-) -> dict[str, tuple[Sequence[str], list[list[Any]]]]:
+) -> dict[str, tuple[Sequence[str], Iterable[Sequence[Any]]]]:
     """Ranking, every component with numerator and denominator, and the scheme itself."""
     names = dimension_names(scheme)
     ranking = [

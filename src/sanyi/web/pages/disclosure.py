@@ -14,7 +14,7 @@ from typing import Annotated, Any, Final, TypeVar
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from sanyi.indicators.api import INDICATOR_UNKNOWN, IndicatorValue, Span, ValuesQuery, catalogue
+from sanyi.indicators.api import INDICATOR_UNKNOWN, Appraisal, IndicatorValue, Span, ValuesQuery, catalogue
 from sanyi.infrastructure.tabular import xlsx_bytes
 from sanyi.kernel.clock import today
 from sanyi.kernel.errors import DomainError
@@ -24,8 +24,9 @@ from sanyi.web.charts import bar_chart
 from sanyi.web.context import container, principal, translator
 from sanyi.web.errors import NOT_FOUND
 from sanyi.web.exports import xlsx_attachment
-from sanyi.web.figures import SMALL_CELL, Cell, cell, last_quarter, values_or_none
+from sanyi.web.figures import SMALL_CELL, Cell, cell, is_small, last_quarter, number, values_or_none
 from sanyi.web.i18n import Translator
+from sanyi.web.pages.appraisal import appraisal_sheets, dimension_names
 from sanyi.web.templating import render
 
 router = APIRouter(prefix="/public/disclosure", include_in_schema=False)
@@ -48,7 +49,7 @@ class Heading:
 # the page as not yet published rather than left out silently.
 HEADINGS: Final = (
     Heading("income", ("YY05", "YY06", "YY07", "YY08", "YY09")),
-    Heading("performance", ("DRG01", "XX02", "YB01"), ("score",)),
+    Heading("performance", ("DRG01", "XX02", "YB01")),  # and the 绩效考核 score (_appraisal)
     Heading("quality", ("DRG04",), ("complications", "antibiotics")),
     Heading("prices", (), ("service_prices", "drug_prices")),
     Heading("structure", ("YY01", "YY02", "YY10", "YY11")),
@@ -130,6 +131,12 @@ def index(request: Request, period: Annotated[str, Query(pattern=PERIOD)] = "") 
     return _cacheable(request, response)
 
 
+def _appraisal(request: Request, code: str, period: str) -> Appraisal | None:
+    """The hospital's 绩效考核 score, small cells left unscored (None outside the scheme's class)."""
+    found = container(request).indicators.appraisals(PUBLIC, Span.parse(period), code, withheld=is_small)
+    return found[0] if found else None
+
+
 def _hospital_figures(request: Request, code: str, period: str) -> tuple[Any, dict[str, dict[str, Any]]]:
     found = next((h for h in _hospitals(request) if h.code == code), None)
     if found is None:
@@ -152,7 +159,16 @@ def hospital_excel(
         for c in heading.indicators
         if c in by_code
     ]
-    body = xlsx_bytes({period: (("公开类别 heading", *EXCEL_HEADER), rows)})
+    sheets: dict[str, tuple[Sequence[str], Iterable[Sequence[Any]]]] = {
+        period: (("公开类别 heading", *EXCEL_HEADER), rows)
+    }
+    appraisal = _appraisal(request, code, period)
+    if appraisal is not None:
+        sheets |= {
+            f"绩效考核 {k}": v
+            for k, v in appraisal_sheets(container(request).indicators.scheme, [appraisal]).items()
+        }
+    body = xlsx_bytes(sheets)
     return _cacheable(request, xlsx_attachment(body, f"信息公开-{found.name}-{period}.xlsx"))
 
 
@@ -183,6 +199,10 @@ def hospital(request: Request, code: str, period: Annotated[str, Query(pattern=P
             "sections": sections,
             "chart": chart,
             "prices": _prices(request),
+            "appraisal": _appraisal(request, code, period),
+            "scheme": container(request).indicators.scheme,
+            "dimensions": dimension_names(container(request).indicators.scheme),
+            "number": number,
             "rule": RULE,
             "small_cell": SMALL_CELL,
         },
