@@ -101,7 +101,10 @@ def test_a_hospital_scored_by_hand() -> None:
     assert result.grade is not None and result.grade.grade == "C"
     assert [c.indicator for c in result.missing] == ["FJ06"]
     yy02 = next(c for c in result.components if c.indicator == "YY02")
-    assert yy02.value is not None and (yy02.value.numerator, yy02.value.denominator) == (300, 1000)
+    assert yy02.value is not None and (yy02.value.numerator, yy02.value.denominator) == (
+        Decimal(300),
+        Decimal(1000),
+    )
     assert "得分 = 10 × 0.6667 = 6.67" in yy02.step.text_zh and "100 × 300 ÷ 1000" in yy02.step.text_zh
     assert "73.25" in result.steps[1].text_zh and "69.59 × 100 ÷ 95" in result.steps[1].text_zh
     row = result.row()

@@ -69,7 +69,7 @@ def test_growth_indicators_on_the_year_and_its_base() -> None:
     assert by_code["YY03"].value == Decimal("1.5000")
     assert (by_code["YY03"].previous_numerator, by_code["YY03"].previous_denominator) == (
         Decimal("9556.65"),
-        97,
+        Decimal(97),
     )
     assert by_code["YY04"].value == Decimal("3.6000")
     assert by_code["YY05"].previous_numerator == Decimal("19209.16")
