@@ -287,7 +287,8 @@ class IndicatorService:
         value: Decimal,
         source: str | None = None,
     ) -> None:
-        """Record a value no operational table holds (paediatric beds, smart hospital, priced diseases)."""
+        """Record a value no operational table holds (paediatric beds, smart hospital, priced diseases,
+        and the visit and discharge counts of a month's finance return)."""
         known = self.catalogue.elements
         if element not in known or known[element].source != "reported":
             allowed = ", ".join(e.id for e in known.values() if e.source == "reported")
