@@ -1,6 +1,8 @@
 """Indicators in Chromium: a hospital's disclosure page without login (charts drawn, every figure with
 numerator and denominator, the 价格 section with its three price lists and a search), then the
-scorecard of a bureau user with its legend colours."""
+scorecard of a bureau user with its legend colours, and the 绩效考核 score on both."""
+
+import re
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -84,3 +86,21 @@ def test_scorecard_shows_legend_colours_to_the_bureau(page: Page, live_server: L
     )
     expect(page.get_by_test_id("ind-row-YY01").get_by_test_id("ind-fraction").first).to_contain_text("/")
     screenshot(page, "indicators-scorecard-zh")
+
+
+def test_appraisal_scorecard_and_the_public_score(page: Page, live_server: LiveServer) -> None:
+    hospital = _hospital(live_server)
+    page.goto(f"{live_server.url}/public/disclosure/hospitals/{hospital}?period=2023")
+    appraisal = page.get_by_test_id("dc-heading-performance").get_by_test_id("dc-appraisal")
+    expect(appraisal).to_be_visible()
+    expect(appraisal.get_by_test_id("dc-appraisal-score")).to_have_text(re.compile(r"^(\d+\.\d{2}|—)$"))
+    _log_in(page, live_server, "e2e.ind.bureau", "/indicators")
+    page.get_by_test_id("ind-appraisal-link").click()
+    expect(page).to_have_url(re.compile(r"/indicators/appraisal$"))
+    page.get_by_test_id("ap-period").fill("2023")
+    page.get_by_test_id("ap-show").click()
+    ranking = page.get_by_test_id("ap-ranking")
+    expect(ranking).to_be_visible()
+    expect(ranking.locator("tbody tr").first.locator("td").first).to_have_text("1")
+    expect(page.get_by_test_id("ap-component-YY03").first).to_contain_text("/")
+    screenshot(page, "indicators-appraisal-zh")

@@ -82,4 +82,9 @@ def test_closing_needs_verification_then_approval(page: Page, live_server: LiveS
 
     # The calculator is linked from the ledger's navigation.
     page.get_by_test_id("lg-compensation-link").click()
-    expect(page).to_have_url(live_server.url + "/compensation")
+    expect(page).to_have_url(live_server.url + "/indicators/compensation")
+    expect(page.get_by_test_id("ind-compensation-link")).to_have_class("active")
+    # The old address still leads there.
+    page.goto(live_server.url + "/compensation")
+    expect(page).to_have_url(live_server.url + "/indicators/compensation")
+    expect(page.get_by_test_id("cp-form")).to_be_visible()

@@ -197,17 +197,26 @@ def test_compensation_page_and_export_for_the_staffs_own_hospital(region: Contai
     hospital = _busiest(region)
     with TestClient(create_app(region), base_url="http://testserver") as client:
         _login(client, region, "cp.staff", Role.INSTITUTION_STAFF, hospital)
-        page = client.get(
-            "/compensation?institution=SOMEONE-ELSE&year=2024&drug_cost=1000000.00&adjusted_on=2024-04-01"
-        )
+        query = "institution=SOMEONE-ELSE&year=2024&drug_cost=1000000.00&adjusted_on=2024-04-01"
+        moved = client.get(f"/compensation?{query}", follow_redirects=False)
+        assert moved.status_code == 301 and moved.headers["location"] == f"/indicators/compensation?{query}"
+        page = client.get(f"/indicators/compensation?{query}")
         assert page.status_code == 200 and hospital in page.text and "政府动态兜底" in page.text
         assert 'data-testid="cp-loss">150,000.00' in page.text
         assert 'data-testid="cp-government">52,500.00' in page.text  # 22,500 + 120,000 × 3 ÷ 12
         book = load_workbook(
-            io.BytesIO(client.get(f"/compensation.xlsx?institution={hospital}&year=2024").content)
+            io.BytesIO(client.get(f"/indicators/compensation.xlsx?institution={hospital}&year=2024").content)
         )
         assert book.worksheets[0].max_row > 10
-        early = client.get(f"/compensation?institution={hospital}&year=2016")
+        old_export = client.get(
+            f"/compensation.xlsx?institution={hospital}&year=2024", follow_redirects=False
+        )
+        assert (
+            old_export.headers["location"]
+            == f"/indicators/compensation.xlsx?institution={hospital}&year=2024"
+        )
+        assert 'data-testid="ind-compensation-link"' in page.text  # beside the other indicator pages
+        early = client.get(f"/indicators/compensation?institution={hospital}&year=2016")
         assert early.status_code == 422 and "COMPENSATION_BEFORE_REFORM" in early.text
 
 

@@ -11,10 +11,13 @@ indicators, the target that applies (document and clause) with its :class:`Achie
 legend :class:`Band` for a scorecard colour. The pure pieces (``compute``, ``judge``, ``Span``,
 ``build_legend``) work on facts in memory for tests and what-ifs. ``region_values`` computes the
 indicators a synthetic region's Parquet gives (``region_indicators``) on an analytics backend.
+``service.appraisals(viewer, span, scope)`` scores institutions under the appraisal ``scheme``
+(绩效考核, ``appraise`` is the pure scoring of one institution's values).
 """
 
 from typing import Final
 
+from sanyi.indicators.appraisal import Appraisal, Scored, Step, appraise, fraction, ranked
 from sanyi.indicators.engine import (
     FACT_SCHEMA,
     GROUPINGS,
@@ -60,6 +63,7 @@ from sanyi.indicators.tables import (
     reported_values,
     snapshots,
 )
+from sanyi.knowledge.appraisal import Component, Dimension, Grade, Rule, Scheme, read_scheme, scheme
 from sanyi.knowledge.indicators import (
     LEGEND_BANDS_INVALID,
     Band,
@@ -95,24 +99,33 @@ __all__ = [
     "LEGEND_BANDS_INVALID",
     "SUBMITTED",
     "Achievement",
+    "Appraisal",
     "Approval",
     "Band",
     "Catalogue",
+    "Component",
+    "Dimension",
     "Element",
     "Figure",
     "FinanceLoader",
+    "Grade",
     "GroupBy",
     "IndicatorDef",
     "IndicatorService",
     "IndicatorValue",
     "Legend",
     "Request",
+    "Rule",
+    "Scheme",
+    "Scored",
     "Span",
     "SpanKind",
+    "Step",
     "TargetDef",
     "Unit",
     "ValuesQuery",
     "achieved",
+    "appraise",
     "approvals",
     "area_prefix",
     "build_legend",
@@ -120,16 +133,20 @@ __all__ = [
     "compute",
     "due_date",
     "facts_table",
+    "fraction",
     "growth",
     "institution_finance",
     "judge",
     "needed_spans",
     "quarterly_report",
+    "ranked",
     "ratio",
+    "read_scheme",
     "region_facts",
     "region_indicators",
     "region_values",
     "reported_values",
+    "scheme",
     "snapshots",
     "spans",
     "target_for",

@@ -18,6 +18,7 @@ import pyarrow as pa
 from sqlalchemy import Connection, select
 
 from sanyi.drgpay.api import Loaded
+from sanyi.indicators.appraisal import Appraisal, appraise, ranked
 from sanyi.indicators.engine import GROUPINGS, GroupBy, Request, compute, needed_spans
 from sanyi.indicators.errors import (
     INDICATOR_APPROVAL_PERIOD,
@@ -36,6 +37,7 @@ from sanyi.infrastructure.audit import Actor, AuditLog
 from sanyi.infrastructure.uow import UnitOfWorkFactory
 from sanyi.kernel.clock import Clock, today
 from sanyi.kernel.errors import DomainError
+from sanyi.knowledge.appraisal import Scheme, scheme
 from sanyi.knowledge.indicators import Catalogue, catalogue
 from sanyi.registry.api import Viewer, areas, institutions
 
@@ -107,6 +109,46 @@ class IndicatorService:
             return read_facts(connection, wanted, first, last, ends, self._drg_stays)
 
         return evaluate(viewer, query, units(connection), self._area_names(connection), read)
+
+    # -- performance appraisal (绩效考核) --------------------------------------------------------
+
+    @property
+    def scheme(self) -> Scheme:
+        return scheme()
+
+    def appraisals(
+        self,
+        viewer: Viewer,
+        span: Span,
+        scope: str | None = None,
+        withheld: Callable[[IndicatorValue], bool] | None = None,
+    ) -> list[Appraisal]:
+        """The appraisal of each institution of the scheme's class in ``scope`` (an area: ranked, best
+        first; an institution, or the staff's own: that one alone, unranked; none when outside the class).
+
+        A value ``withheld`` says is not published (a public small cell) is left unscored, so neither
+        its points nor the total give it away."""
+        found = self.scheme
+        klass = self.catalogue.classes[found.applies_to]
+        with self._uow() as uow:
+            connection = uow.connection
+            listed = units(connection)
+            codes = {u.code for u in listed}
+            single = not viewer.regional or scope in codes
+            query = ValuesQuery(found.indicators, (span,), scope, "area" if single else "institution")
+            values = self.compute(connection, viewer, query)
+        names = {u.code: u.name for u in listed}
+        members = {u.code for u in listed if klass.matches(u.ownership, u.category, u.tier)}
+        by_key: dict[str, dict[str, IndicatorValue]] = {}
+        for value in values:
+            if withheld is None or not withheld(value):
+                by_key.setdefault(value.key, {})[value.indicator] = value
+        out = [
+            appraise(found, by_indicator, key, names.get(key, key), span.label)
+            for key, by_indicator in by_key.items()
+            if key in members
+        ]
+        return out if single else ranked(out)
 
     @staticmethod
     def _area_names(connection: Connection) -> dict[str, str]:
@@ -245,7 +287,8 @@ class IndicatorService:
         value: Decimal,
         source: str | None = None,
     ) -> None:
-        """Record a value no operational table holds (paediatric beds, smart hospital, priced diseases)."""
+        """Record a value no operational table holds (paediatric beds, smart hospital, priced diseases,
+        and the visit and discharge counts of a month's finance return)."""
         known = self.catalogue.elements
         reportable = [e.id for e in known.values() if e.source == "reported" or e.id in REPORTED_FALLBACK]
         if element not in reportable:

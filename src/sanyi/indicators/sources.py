@@ -23,6 +23,7 @@ from sanyi.indicators.fact_queries import ENCOUNTER_SQL, REGISTRY_SQL, RESIDENT_
 from sanyi.indicators.model import Unit, month_key
 from sanyi.indicators.tables import FINANCE_AMOUNTS, institution_finance, reported_values
 from sanyi.kernel.clock import SHANGHAI
+from sanyi.knowledge.indicators import catalogue
 from sanyi.pricing.api import case_versions, count_by_area
 from sanyi.registry.api import (
     PRIMARY_CARE_KINDS,
@@ -321,9 +322,19 @@ def _reported_rows(connection: Connection, fallback: bool) -> list[Any]:
     return _rows(connection, select(v.unit_code, v.month, v.element, v.value).where(wanted).order_by(v.month))
 
 
-def reported_facts(connection: Connection, _first: str, _last: str, ends: Sequence[date]) -> pa.Table:
-    """Each reported value holds from its month until the next report of the same element."""
-    return _facts(_latest_reported(_reported_rows(connection, fallback=False), _counties(connection), ends))
+def reported_facts(connection: Connection, first: str, last: str, ends: Sequence[date]) -> pa.Table:
+    """A reported stock holds from its month until the next report of the same element; a reported
+    flow (the finance return's visit counts) counts in its own month only."""
+    rows = _reported_rows(connection, fallback=False)
+    county = _counties(connection)
+    flows = {e.id for e in catalogue().elements.values() if e.aggregation == "sum"}
+    own_month = [
+        (unit if unit in county else "", county.get(unit, unit[:6]), reported, element, value)
+        for unit, reported, element, value in rows
+        if element in flows and first <= reported <= last
+    ]
+    stocks = [row for row in rows if row[2] not in flows]
+    return _facts(own_month + _latest_reported(stocks, county, ends))
 
 
 def _latest_reported(

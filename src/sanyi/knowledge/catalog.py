@@ -13,6 +13,7 @@ from pathlib import Path
 
 from sanyi.knowledge import (
     KNOWLEDGE_ROOT,
+    appraisal,
     codes,
     compensation,
     drg,
@@ -61,6 +62,14 @@ def _tables_of(
         entries.append(
             ("indicators", f"indicators/{name}", "reform indicator catalogue", indicators.count_entries)
         )
+    entries.append(
+        (
+            "indicators",
+            f"indicators/{appraisal.SCHEME_FILE}",
+            "performance-appraisal scheme (绩效考核)",
+            appraisal.count_components,
+        )
+    )
     entries.append(
         (
             "procurement",

@@ -16,6 +16,7 @@ from sanyi.indicators.api import (
     COMPARATORS,
     INDICATOR_UNKNOWN_SCOPE,
     Catalogue,
+    Element,
     IndicatorService,
     IndicatorValue,
     Span,
@@ -92,10 +93,15 @@ def counts_cases(indicator: str, loaded: Catalogue | None = None) -> bool:
     loaded = loaded or catalogue()
     definition = loaded.indicators[indicator]
     terms = definition.denominator or definition.numerator
-    return any(
-        loaded.elements[t.element].source in CASE_SOURCES and not loaded.elements[t.element].money
-        for t in terms
-    )
+    return any(_counts_cases(loaded.elements[t.element]) for t in terms)
+
+
+def _counts_cases(element: Element) -> bool:
+    if element.money:
+        return False
+    # A reported flow is a count of visits or discharges from the finance return (a stock such as
+    # beds or smart-hospital status is not).
+    return element.source in CASE_SOURCES or (element.source == "reported" and element.aggregation == "sum")
 
 
 def is_small(value: IndicatorValue, loaded: Catalogue | None = None) -> bool:

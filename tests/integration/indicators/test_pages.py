@@ -220,3 +220,105 @@ def test_public_excel_withholds_small_cells_and_the_price_table_shows_drg_standa
         assert (line["base_points"] or "—") in row
         if int(line["cases"]) < 5:  # a small group shows neither its count nor its mean cost
             assert line["mean_cost"] not in row and row.count("—") >= 2
+
+
+def test_appraisal_scorecard_ranking_excel_and_api_for_the_bureau(
+    client: TestClient, container: Container
+) -> None:
+    add_user(container, "pg.ap.bureau", Role.INSURANCE_BUREAU)
+    browser_login(client, "pg.ap.bureau")
+    page = client.get("/indicators/appraisal?period=2023")
+    assert page.status_code == 200
+    text = page.text
+    assert "<h1>绩效考核</h1>" in text and "国办发〔2019〕4号" in text and 'data-testid="ap-ranking"' in text
+    found = container.indicators.appraisals(REGION, Span.parse("2023"))
+    assert found and all(f'data-testid="ap-card-{a.key}"' in text for a in found)
+    first = found[0]
+    row = text.split(f'data-testid="ap-row-{first.key}"')[1].split("</tr>")[0]
+    assert f">{first.score}<" in row and (first.grade is None or first.grade.grade in row)
+    assert "满意度评价" in text and "53 门诊患者满意度" in text  # the unscored national dimension is named
+    assert 'data-testid="ind-appraisal-link"' in text
+
+    book = load_workbook(BytesIO(client.get("/indicators/appraisal.xlsx?period=2023").content))
+    assert [s.title for s in book.worksheets] == ["排名 ranking", "指标得分 components", "考核方案 scheme"]
+    ranking = list(book.worksheets[0].iter_rows(values_only=True))
+    assert ranking[0][0] == "排名 rank" and ranking[1][1] == first.key and ranking[1][0] == first.rank
+    components = list(book.worksheets[1].iter_rows(values_only=True))
+    yy03 = next(r for r in components[1:] if r[0] == first.key and r[3] == "YY03")
+    assert yy03[7] is not None and yy03[8] is not None and yy03[9] is not None and yy03[10] is not None
+
+    api = client.get("/api/indicators/appraisal?period=2023").json()
+    assert api["scheme"] == "gov-2019-4-local" and api["appraisals"][0]["key"] == first.key
+    assert api["appraisals"][0]["score"] == (None if first.score is None else str(first.score))
+    component = api["appraisals"][0]["components"][0]
+    assert {"value", "numerator", "denominator", "weight", "points", "step_zh"} <= component.keys()
+    scheme = client.get("/api/indicators/appraisal/scheme").json()
+    assert sum(int(c["weight"]) for d in scheme["dimensions"] for c in d["components"]) == 100
+    english = client.get("/indicators/appraisal?period=2023&lang=en").text
+    assert "Performance appraisal" in english
+
+
+def test_appraisal_for_institution_staff_is_their_own_only(client: TestClient, container: Container) -> None:
+    found = container.indicators.appraisals(REGION, Span.parse("2023"))
+    hospital = found[-1].key
+    add_user(container, "pg.ap.staff", Role.INSTITUTION_STAFF, hospital)
+    browser_login(client, "pg.ap.staff")
+    text = client.get("/indicators/appraisal?period=2023").text
+    assert text.count('data-testid="ap-row-') == 1 and f'data-testid="ap-row-{hospital}"' in text
+    assert client.get("/indicators/appraisal?period=2023&scope=330300").status_code == 403
+    assert client.get("/api/indicators/appraisal?period=2023&scope=330300").status_code == 403
+    rows = list(
+        load_workbook(BytesIO(client.get("/indicators/appraisal.xlsx?period=2023").content))
+        .worksheets[0]
+        .iter_rows(values_only=True)
+    )
+    assert [r[1] for r in rows[1:]] == [hospital]
+    assert client.get("/indicators/appraisal?period=2023", follow_redirects=False).status_code == 200
+    client.cookies.clear()
+    assert client.get("/indicators/appraisal", follow_redirects=False).status_code in (303, 401)
+
+
+def test_disclosure_shows_the_score_under_performance_with_small_cells_unscored(
+    client: TestClient, container: Container
+) -> None:
+    span = Span.parse("2023")
+    staff_view = {a.key: a for a in container.indicators.appraisals(REGION, span)}
+    public = {}
+    for code in staff_view:
+        [public[code]] = container.indicators.appraisals(REGION, span, code, withheld=is_small)
+    # Somewhere a small cell is scored for staff but left unscored in public.
+    differs = [
+        code
+        for code in staff_view
+        if {c.indicator for c in public[code].missing} > {c.indicator for c in staff_view[code].missing}
+    ]
+    assert differs
+    hospital = differs[0]
+    page = client.get(f"/public/disclosure/hospitals/{hospital}?period=2023").text
+    section = page.split('data-testid="dc-heading-performance"')[1].split("</section>")[0]
+    score = public[hospital].score
+    assert f'data-testid="dc-appraisal-score">{"—" if score is None else score}<' in section
+    assert "绩效考核得分与等级" not in section  # no longer listed as pending
+    withheld = next(c for c in public[hospital].missing if c not in staff_view[hospital].missing)
+    row = section.split(f'data-testid="ap-component-{withheld.indicator}"')[1].split("</tr>")[0]
+    assert "不计分" in row
+    book = load_workbook(
+        BytesIO(client.get(f"/public/disclosure/hospitals/{hospital}.xlsx?period=2023").content)
+    )
+    assert "绩效考核 排名 ranking" in [s.title for s in book.worksheets]
+    private = next(h for h in _private_hospitals(container))
+    other = client.get(f"/public/disclosure/hospitals/{private}?period=2023").text
+    assert 'data-testid="dc-appraisal-none"' in other
+
+
+def _private_hospitals(container: Container) -> list[str]:
+    with container.uow() as uow:
+        rows = uow.connection.execute(
+            select(institutions.c.code)
+            .where(
+                institutions.c.kind.in_(("general", "tcm", "specialist"))
+                & (institutions.c.ownership == "private")
+            )
+            .order_by(institutions.c.code)
+        )
+        return list(rows.scalars())

@@ -20,7 +20,6 @@ from sanyi.care.api import encounters, fee_lines
 from sanyi.cli.main import app
 from sanyi.indicators.api import Span, ValuesQuery, catalogue, institution_finance
 from sanyi.infrastructure import migrate
-from sanyi.kernel.money import Money
 from sanyi.registry.api import Viewer
 from sanyi.synth.api import DatabaseSink, RegionRequest, generate, generate_finance, generate_tiered
 from tests.conftest import make_settings
@@ -56,8 +55,11 @@ def test_every_indicator_computes_with_numerator_and_denominator(wenzhou: Contai
             assert value.denominator is not None and value.denominator > 0, value.indicator
         assert value.caliber_version == definition.caliber.version and value.elements
         if definition.type == "growth":
-            # One year of care: last year's base is missing, so growth has no value (never a made-up 0).
-            assert value.previous_numerator == 0 and value.value is None
+            # The synthetic finance writes the year before too: growth has both years' sums.
+            assert value.previous_numerator is not None and value.previous_numerator > 0, value.indicator
+            if definition.denominator:
+                assert value.previous_denominator is not None and value.previous_denominator > 0
+            assert value.value is not None and value.value > 0, value.indicator
         elif value.indicator != "DRG04":  # no death falls in a low-risk group of a region this small
             assert value.value is not None and value.value > 0, value.indicator
     by_code = {v.indicator: v for v in values}
@@ -107,25 +109,60 @@ def test_average_length_of_stay_is_bed_days_over_discharges(wenzhou: Container) 
     assert value.value is not None and Decimal(3) < value.value < Decimal(20)
 
 
-def test_growth_by_offset_on_the_stored_finance(wenzhou: Container) -> None:
-    """Last year's returns at 95 % of this year's give YY05 = 1/0.95 − 1 = 5.2632 %."""
-    with wenzhou.engine.begin() as connection:
-        rows = [dict(r._mapping) for r in connection.execute(select(institution_finance))]
-        for row in rows:
-            row["month"] = f"2022{row['month'][4:]}"
-            for name, value in row.items():
-                if isinstance(value, Money):
-                    row[name] = Money(int(Decimal(value.fen) * Decimal("0.95")))
-        connection.execute(institution_finance.insert(), rows)
-    try:
-        [yy05] = wenzhou.indicators.values(REGION, ValuesQuery(("YY05",), (Span.parse("2023"),), "330300"))
-        assert yy05.previous_numerator is not None and yy05.previous_span == "2022"
-        expected = Decimal(100) * (yy05.numerator - yy05.previous_numerator) / yy05.previous_numerator
-        assert yy05.value == expected.quantize(Decimal("0.0001"))
-        assert abs(yy05.value - Decimal("5.2632")) < Decimal("0.01")
-    finally:
-        with wenzhou.engine.begin() as connection:
-            connection.execute(institution_finance.delete().where(institution_finance.c.month.like("2022-%")))
+def test_growth_on_the_synthetic_year_before(wenzhou: Container) -> None:
+    """YY03–YY05 from the finance returns of 2023 and of the 2022 the generator derived from them.
+
+    Per institution income per visit grew by exactly the parameter on the rounded counts, so YY03 is
+    1.5 % and YY04 3.6 % up to the fen's rounding (knowledge/synth/finance.yaml); the region's value is a
+    ratio of sums over institutions whose counts rounded differently, so it lands within 0.1 of it.
+    YY05 is recomputed from its sums."""
+    span = (Span.parse("2023"),)
+    [yy03, yy04, yy05] = wenzhou.indicators.values(
+        REGION, ValuesQuery(("YY03", "YY04", "YY05"), span, "330300")
+    )
+    assert yy05.previous_span == "2022" and yy05.previous_numerator is not None
+    expected = Decimal(100) * (yy05.numerator - yy05.previous_numerator) / yy05.previous_numerator
+    assert yy05.value == expected.quantize(Decimal("0.0001"))
+    assert yy03.value is not None and abs(yy03.value - Decimal("1.5")) < Decimal("0.1")
+    assert yy04.value is not None and abs(yy04.value - Decimal("3.6")) < Decimal("0.1")
+    with wenzhou.engine.connect() as connection:
+        visits = connection.execute(
+            select(func.count())
+            .select_from(encounters)
+            .where(encounters.c.type.in_(("outpatient", "emergency")))
+        ).scalar_one()
+    assert yy03.denominator == visits  # this year's finance counts are the encounters
+    by_unit = wenzhou.indicators.values(REGION, ValuesQuery(("YY03", "YY04"), span, "330300", "institution"))
+    hospitals = [v for v in by_unit if v.value is not None and v.key.startswith("H")]
+    assert hospitals
+    for value in hospitals:
+        expected = {"YY03": Decimal("1.5"), "YY04": Decimal("3.6")}[value.indicator]
+        assert value.value is not None and abs(value.value - expected) <= Decimal("0.001"), value
+
+
+def test_every_public_hospital_is_appraised_and_ranked(wenzhou: Container) -> None:
+    """The 绩效考核 score on the synthetic region: the scheme's public hospitals, ranked, each total
+    Σ points × 100 ÷ weight scored, the growth indicators scored with both years' sums."""
+    found = wenzhou.indicators.appraisals(REGION, Span.parse("2023"), "330300")
+    assert len(found) >= 10
+    scored = [a for a in found if a.score is not None]
+    assert scored and scored[0].rank == 1
+    scores = [a.score for a in scored if a.score is not None]
+    assert scores == sorted(scores, reverse=True)
+    for a in found:
+        total = sum((c.points for c in a.components if c.points is not None), Decimal(0))
+        assert a.points == total and a.weight_scored == sum(c.weight for c in a.components if c.scored)
+        if a.score is not None:
+            assert a.score == (total * 100 / a.weight_scored).quantize(Decimal("0.01"))
+            assert a.grade is not None and a.grade.low <= a.score
+        growth = {c.indicator: c for c in a.components if c.indicator in ("YY03", "YY04", "YY05")}
+        assert all(c.scored and c.value is not None for c in growth.values()), a.key
+        yy03 = growth["YY03"].value
+        assert yy03 is not None and yy03.denominator and yy03.previous_denominator
+    own = wenzhou.indicators.appraisals(
+        Viewer("staff", "institution_staff", found[0].key, regional=False), Span.parse("2023")
+    )
+    assert [(a.key, a.score, a.rank) for a in own] == [(found[0].key, found[0].score, None)]
 
 
 def test_cli_list_show_compute_targets_and_report(wenzhou: Container, tmp_path: Path) -> None:
@@ -218,7 +255,9 @@ def test_synthetic_finance_is_the_fee_lines_by_category(wenzhou: Container) -> N
         drugs = connection.execute(lines.where(f.category.in_(("09", "10", "11")))).scalar_one()
         inpatient = connection.execute(lines.where(e.type == "inpatient")).scalar_one()
         stored = connection.execute(
-            select(func.sum(fin.income_medical), func.sum(fin.income_drug), func.sum(fin.income_inpatient))
+            select(
+                func.sum(fin.income_medical), func.sum(fin.income_drug), func.sum(fin.income_inpatient)
+            ).where(fin.month.like("2023-%"))
         ).one()
         staff, costs = connection.execute(
             select(func.sum(fin.staff_costs), func.sum(fin.activity_costs))
@@ -228,4 +267,5 @@ def test_synthetic_finance_is_the_fee_lines_by_category(wenzhou: Container) -> N
     again = runner.invoke(app, ["synth", "finance", "--db", wenzhou.settings.database_url, "--seed", "11"])
     assert again.exit_code == 0 and "finance returns" in again.stdout
     with wenzhou.uow() as uow:  # rewriting replaces, never adds
-        assert uow.connection.execute(select(func.sum(fin.income_medical))).scalar_one() == total
+        rewritten = select(func.sum(fin.income_medical)).where(fin.month.like("2023-%"))
+        assert uow.connection.execute(rewritten).scalar_one() == total

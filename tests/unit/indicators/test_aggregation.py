@@ -117,11 +117,11 @@ def test_growth_compares_with_the_same_span_a_year_earlier(
     code, county = "H330302002", "330302"
     rows = [
         (code, county, f"2023-{month:02d}", "income_outpatient", income_now),
-        (code, county, f"2023-{month:02d}", "visits", visits_now),
+        (code, county, f"2023-{month:02d}", "finance_visits", visits_now),
         (code, county, f"2022-{month:02d}", "income_outpatient", income_before),
-        (code, county, f"2022-{month:02d}", "visits", visits_before),
+        (code, county, f"2022-{month:02d}", "finance_visits", visits_before),
         (code, county, f"2021-{month:02d}", "income_outpatient", 1),  # two years back: never read
-        (code, county, f"2021-{month:02d}", "visits", 1),
+        (code, county, f"2021-{month:02d}", "finance_visits", 1),
     ]
     for span in (f"2023-{month:02d}", "2023", f"2023-{month:02d}YTD"):
         [figure] = _value(rows, "YY03", "330300", span)

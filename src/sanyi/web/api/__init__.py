@@ -4,6 +4,7 @@ from fastapi import APIRouter
 
 from sanyi.web.api import (
     admin,
+    appraisal,
     auth,
     care,
     drg,
@@ -35,6 +36,7 @@ def routers() -> list[APIRouter]:
         pricing.router,
         tiered.router,
         tiered.public_router,
+        appraisal.router,  # before the indicator routes: /api/indicators/{code}
         indicators.router,
         trace.router,
         trace.public_router,

@@ -4,6 +4,7 @@ from fastapi import APIRouter
 
 from sanyi.web.pages import (
     admin,
+    appraisal,
     auth,
     care,
     compensation,
@@ -49,6 +50,7 @@ def routers() -> list[APIRouter]:
         compensation.router,
         trace.router,
         trace.public_router,
+        appraisal.router,  # before the indicator pages: /indicators/{code}
         indicators.router,
         disclosure.router,
     ]

@@ -1,5 +1,6 @@
-"""The mark-up compensation calculator page (/compensation) and its Excel export: a hospital and a
-year in, the step-by-step trail out. Institution staff are held to their own hospital."""
+"""The mark-up compensation calculator page (/indicators/compensation, beside the other indicator
+pages) and its Excel export: a hospital and a year in, the step-by-step trail out. Institution staff
+are held to their own hospital. The old paths (/compensation, /compensation.xlsx) redirect."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from datetime import date
 from typing import Annotated, Any, Final
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from sanyi.compensation.api import Compensation
 from sanyi.infrastructure.tabular import xlsx_bytes
@@ -20,6 +21,7 @@ from sanyi.web.templating import render
 from sanyi.web.viewer import viewer
 
 router = APIRouter(include_in_schema=False)
+PAGE: Final = "/indicators/compensation"
 XLSX: Final = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 Year = Annotated[int | None, Query(ge=2000, le=2100)]
 Day = Annotated[str, Query(pattern=r"^(\d{4}-\d{2}-\d{2})?$")]
@@ -38,7 +40,23 @@ def _calculate(
     )
 
 
-@router.get("/compensation", response_class=HTMLResponse)
+@router.get("/compensation")
+def old_page(request: Request) -> RedirectResponse:
+    """The calculator moved under /indicators; old links and bookmarks keep working."""
+    return _moved(request, PAGE)
+
+
+@router.get("/compensation.xlsx")
+def old_export(request: Request) -> RedirectResponse:
+    return _moved(request, f"{PAGE}.xlsx")
+
+
+def _moved(request: Request, path: str) -> RedirectResponse:
+    query = request.url.query
+    return RedirectResponse(f"{path}?{query}" if query else path, status_code=301)
+
+
+@router.get(PAGE, response_class=HTMLResponse)
 def page(
     request: Request,
     principal: CurrentPrincipal,
@@ -67,7 +85,7 @@ def page(
     return render(request, "compensation/index.html", context, status_code=422 if context["error"] else 200)
 
 
-@router.get("/compensation.xlsx")
+@router.get(f"{PAGE}.xlsx")
 def export(
     request: Request,
     principal: CurrentPrincipal,

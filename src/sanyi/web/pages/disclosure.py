@@ -14,7 +14,7 @@ from typing import Annotated, Any, Final, TypeVar
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from sanyi.indicators.api import INDICATOR_UNKNOWN, IndicatorValue, Span, ValuesQuery, catalogue
+from sanyi.indicators.api import INDICATOR_UNKNOWN, Appraisal, IndicatorValue, Span, ValuesQuery, catalogue
 from sanyi.infrastructure.tabular import xlsx_bytes
 from sanyi.kernel.clock import today
 from sanyi.kernel.errors import DomainError
@@ -25,8 +25,9 @@ from sanyi.web.charts import bar_chart
 from sanyi.web.context import container, principal, translator
 from sanyi.web.errors import NOT_FOUND
 from sanyi.web.exports import xlsx_attachment
-from sanyi.web.figures import SMALL_CELL, Cell, cell, last_quarter, values_or_none
+from sanyi.web.figures import SMALL_CELL, Cell, cell, is_small, last_quarter, number, values_or_none
 from sanyi.web.i18n import Translator
+from sanyi.web.pages.appraisal import appraisal_sheets, dimension_names
 from sanyi.web.prices import PAGE_SIZE, level_name, list_sheet, price_lists
 from sanyi.web.templating import render
 
@@ -50,7 +51,7 @@ class Heading:
 # the page as not yet published rather than left out silently.
 HEADINGS: Final = (
     Heading("income", ("YY05", "YY06", "YY07", "YY08", "YY09")),
-    Heading("performance", ("DRG01", "XX02", "YB01"), ("score",)),
+    Heading("performance", ("DRG01", "XX02", "YB01")),  # and the 绩效考核 score (_appraisal)
     Heading("quality", ("DRG04",), ("complications", "antibiotics")),
     Heading("prices", ()),  # the three price lists and the DRG table: see ``sanyi.web.prices``
     Heading("structure", ("YY01", "YY02", "YY10", "YY11")),
@@ -132,6 +133,12 @@ def index(request: Request, period: Annotated[str, Query(pattern=PERIOD)] = "") 
     return _cacheable(request, response)
 
 
+def _appraisal(request: Request, code: str, period: str) -> Appraisal | None:
+    """The hospital's 绩效考核 score, small cells left unscored (None outside the scheme's class)."""
+    found = container(request).indicators.appraisals(PUBLIC, Span.parse(period), code, withheld=is_small)
+    return found[0] if found else None
+
+
 def _hospital_figures(request: Request, code: str, period: str) -> tuple[Any, dict[str, dict[str, Any]]]:
     found = _hospital(request, code)
     codes = tuple(c for heading in HEADINGS for c in heading.indicators)
@@ -152,7 +159,16 @@ def hospital_excel(
         for c in heading.indicators
         if c in by_code
     ]
-    body = xlsx_bytes({period: (("公开类别 heading", *EXCEL_HEADER), rows)})
+    sheets: dict[str, tuple[Sequence[str], Iterable[Sequence[Any]]]] = {
+        period: (("公开类别 heading", *EXCEL_HEADER), rows)
+    }
+    appraisal = _appraisal(request, code, period)
+    if appraisal is not None:
+        sheets |= {
+            f"绩效考核 {k}": v
+            for k, v in appraisal_sheets(container(request).indicators.scheme, [appraisal]).items()
+        }
+    body = xlsx_bytes(sheets)
     return _cacheable(request, xlsx_attachment(body, f"信息公开-{found.name}-{period}.xlsx"))
 
 
@@ -214,6 +230,10 @@ def hospital(
             "level": t.pick(level_name(found.tier), str(price_level(found.tier))),
             "q": q,
             "page_size": PAGE_SIZE,
+            "appraisal": _appraisal(request, code, period),
+            "scheme": container(request).indicators.scheme,
+            "dimensions": dimension_names(container(request).indicators.scheme),
+            "number": number,
             "rule": RULE,
             "small_cell": SMALL_CELL,
         },
