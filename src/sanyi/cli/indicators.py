@@ -13,8 +13,9 @@ from rich.markup import escape
 from rich.table import Table
 
 from sanyi.analytics.api import open_backend
-from sanyi.cli.batch import EngineOption, WorkersOption
+from sanyi.cli.batch import WorkersOption
 from sanyi.cli.common import DbOption, JsonOption, console, open_container, print_json, run
+from sanyi.cli.engines import RegionEngineOption, region_engine
 from sanyi.indicators.api import (
     COMPARATORS,
     GROUPINGS,
@@ -272,13 +273,14 @@ def compute(
             "--parquet", help="Compute from a region written by sanyi synth --parquet", file_okay=False
         ),
     ] = None,
-    engine: EngineOption = "local",
+    engine: RegionEngineOption = None,
     workers: WorkersOption = 2,
 ) -> None:
     """Compute indicator values: numerator, denominator, value, target and achievement, by area,
     county, institution or group (ownership, category, tier, community). With --parquet, from a
     region's Parquet on the local engine (DuckDB) or Spark (--engine spark): the indicators of
     encounters, residents and the registry."""
+    chosen = region_engine(parquet, engine, "数据库", "the database")
     codes = tuple(code.strip() for code in indicators.split(",") if code.strip())
     if by not in GROUPINGS:
         run(
@@ -306,8 +308,8 @@ def compute(
         )
     by_value: GroupBy = by  # type: ignore[assignment]
     query = run(lambda: ValuesQuery(codes, _spans(period, each), area, by_value))
-    if parquet is not None:
-        values = _parquet_values(parquet, engine, workers, query)
+    if parquet is not None and chosen is not None:
+        values = _parquet_values(parquet, chosen, workers, query)
     else:
         with open_container(db) as container:
             migrate.upgrade(container.engine)
