@@ -69,6 +69,21 @@ def refuse_with_region(option: str, value: Any, reason: str) -> None:
     run(refuse)
 
 
+def region_only(option: str, value: Any) -> None:
+    """An option that has a meaning only with --parquet, given without it."""
+
+    def refuse() -> None:
+        raise DomainError(
+            ANALYTICS_INVALID_OPTION,
+            option=option,
+            value=str(value),
+            reason="only with --parquet",
+            path=option,
+        )
+
+    run(refuse)
+
+
 def output_directory(output: Path) -> Path:
     """``-o`` of a job over a region: a directory that receives the job's Parquet output."""
     if str(output) == "-" or output.is_file():

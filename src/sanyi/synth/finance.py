@@ -10,7 +10,7 @@ values. Seeded: the same seed gives the same result.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Final
@@ -69,19 +69,44 @@ def income_by_month(connection: Connection, year: int) -> dict[tuple[str, str], 
     per_line = connection.execute(
         select(f.encounter_id, f.category, func.sum(f.amount)).group_by(f.encounter_id, f.category)
     )
-    sums: dict[tuple[str, str], dict[str, int]] = {}
-    for encounter_id, category, fen in per_line:
-        code, kind, month = kinds[encounter_id]
+    # The column type turns the sum into Money.
+    return income_cells(((*kinds[eid], category, fen.fen) for eid, category, fen in per_line), year)
+
+
+def income_cells(
+    sums: Iterable[tuple[str, str, str, str, int]], year: int
+) -> dict[tuple[str, str], dict[str, int]]:
+    """(institution, YYYY-MM) → fen by finance field, from fee-line sums by (institution, encounter
+    type, Shanghai month of the encounter's start, fee category) in any grouping finer than that."""
+    cells: dict[tuple[str, str], dict[str, int]] = {}
+    for code, kind, month, category, amount in sums:
         if not month.startswith(f"{year:04d}-") or kind == "pharmacy":
             continue
-        cell = sums.setdefault((code, month), dict.fromkeys(FINANCE_AMOUNTS, 0))
-        amount = fen.fen  # the column type turns the sum into Money
+        cell = cells.setdefault((code, month), dict.fromkeys(FINANCE_AMOUNTS, 0))
         cell["income_medical"] += amount
         cell["income_inpatient" if kind == "inpatient" else "income_outpatient"] += amount
         for field, categories in CATEGORY_PARTS.items():
             if category in categories:
                 cell[field] += amount
-    return sums
+    return cells
+
+
+def finance_returns(
+    info: Mapping[str, Any], cells: Mapping[tuple[str, str], dict[str, int]], params: Mapping[str, Any]
+) -> list[dict[str, Any]]:
+    """One return per institution and month: income as counted, costs, staff costs and subsidy as
+    the class's ratios of it (amounts as Money)."""
+    rows = []
+    for (code, month), cell in sorted(cells.items()):
+        row = info[code]
+        klass = _class(row.kind, row.ownership)
+        costs = _fen(cell["income_medical"], params["cost_to_income"][klass])
+        amounts = {name: Money(cell[name]) for name in FINANCE_AMOUNTS}
+        amounts["activity_costs"] = costs
+        amounts["staff_costs"] = _fen(costs.fen, params["staff_share_of_costs"][klass])
+        amounts["fiscal_subsidy"] = _fen(cell["income_medical"], params["fiscal_subsidy_share"][klass])
+        rows.append({"institution_code": code, "month": month, **amounts, "source": "synthetic"})
+    return rows
 
 
 def generate_finance(engine: Engine, year: int, seed: int) -> FinanceSummary:
@@ -102,21 +127,11 @@ def generate_finance(engine: Engine, year: int, seed: int) -> FinanceSummary:
         info = {row.code: row for row in listed}
         months = [f"{year:04d}-{m:02d}" for m in range(1, 13)]
         connection.execute(institution_finance.delete().where(institution_finance.c.month.in_(months)))
-        rows = []
-        total = 0
-        for (code, month), cell in sorted(income_by_month(connection, year).items()):
-            row = info[code]
-            klass = _class(row.kind, row.ownership)
-            costs = _fen(cell["income_medical"], params["cost_to_income"][klass])
-            amounts = {name: Money(cell[name]) for name in FINANCE_AMOUNTS}
-            amounts["activity_costs"] = costs
-            amounts["staff_costs"] = _fen(costs.fen, params["staff_share_of_costs"][klass])
-            amounts["fiscal_subsidy"] = _fen(cell["income_medical"], params["fiscal_subsidy_share"][klass])
-            total += cell["income_medical"]
-            rows.append({"institution_code": code, "month": month, **amounts, "source": "synthetic"})
+        rows = finance_returns(info, income_by_month(connection, year), params)
+        total = sum(row["income_medical"].fen for row in rows)
         if rows:
             connection.execute(institution_finance.insert(), rows)
-        reported = _reported(listed, year, params, rng)
+        reported = reported_rows(listed, year, params, rng)
         connection.execute(
             reported_values.delete().where(
                 reported_values.c.month.in_(months) & (reported_values.c.source == "synthetic")
@@ -127,9 +142,10 @@ def generate_finance(engine: Engine, year: int, seed: int) -> FinanceSummary:
     return FinanceSummary(len(rows), len(reported), Money(total))
 
 
-def _reported(
+def reported_rows(
     listed: Sequence[Any], year: int, params: dict[str, Any], rng: np.random.Generator
 ) -> list[dict[str, Any]]:
+    """Paediatric beds, smart-hospital status and priced diseases, reported in January of ``year``."""
     month = f"{year:04d}-01"
     out = []
     shares = params["paediatric_bed_share"]
