@@ -39,7 +39,7 @@ from sanyi.indicators.fact_queries import (
 )
 from sanyi.indicators.model import IndicatorValue, Unit
 from sanyi.indicators.services import ValuesQuery, evaluate
-from sanyi.indicators.sources import units_from
+from sanyi.indicators.sources import DrgCase, drg_case_facts, units_from
 from sanyi.indicators.tables import FINANCE_AMOUNTS
 from sanyi.knowledge.indicators import Catalogue, catalogue
 from sanyi.registry.api import Viewer
@@ -90,7 +90,21 @@ QUERIES: Final = {
 # The sources every region gives; the others need their tables (see ``region_sources``).
 ALWAYS: Final = frozenset({"encounters", "residents", "registry"})
 # The outputs of ``sanyi batch run`` the indicators read.
-BATCH_OUTPUTS: Final = ("settle",)
+BATCH_OUTPUTS: Final = ("settle", "drg")
+# The settled stays of some discharge years as drgpay's evaluation takes them, in the order the
+# database loader gives them (start, id), so sums of Decimals add up in the same order.
+DRG_CASES_SQL: Final = """
+SELECT strftime(e.end_at + INTERVAL 8 HOUR, '%Y') AS year, e.institution_code AS hospital,
+       strftime(e.end_at + INTERVAL 8 HOUR, '%Y-%m') AS month,
+       CASE WHEN d.status IN ('SUCCESS', 'QY') THEN d.drg ELSE '' END AS drg,
+       CAST(CAST(s.medfee_sumamt AS DECIMAL(18, 2)) * 100 AS BIGINT) AS cost_fen,
+       CAST(d.los_days AS INTEGER) AS los_days, coalesce(e.discharge_type = '5', FALSE) AS died
+FROM drg d JOIN settle s ON s.claim_id = d.id JOIN encounters e ON e.id = d.id
+WHERE s.status = 'settled' AND e.end_at IS NOT NULL
+  AND strftime(e.end_at + INTERVAL 8 HOUR, '%Y') BETWEEN $first AND $last
+ORDER BY e.start_at, d.id
+"""
+DRG_TABLES: Final = ("drg", "settle", "encounters")
 # Elements of those sources that need tables the region does not hold.
 NOT_IN_REGION: Final = frozenset({"referred_visits", "signed_residents", "signed_key_group_persons"})
 
@@ -105,9 +119,12 @@ def region_tables(directory: Path, batch: Path | None = None) -> dict[str, Path]
 
 def region_sources(tables: Collection[str]) -> frozenset[str]:
     """The fact sources whose every table is there."""
-    return frozenset(
+    found = {
         source for source, (_, _, names) in QUERIES.items() if source in ALWAYS or set(names) <= set(tables)
-    )
+    }
+    if set(DRG_TABLES) <= set(tables):
+        found.add("drg")
+    return frozenset(found)
 
 
 def region_elements(loaded: Catalogue, sources: Collection[str] = ALWAYS) -> frozenset[str]:
@@ -146,9 +163,34 @@ def region_facts(
         found = backend.sql(sql, {name: tables[name] for name in names})
         found = found.rename_columns(FACT_SCHEMA.names)
         found_tables.append((in_yuan(found) if source in MONEY_SOURCES else found).cast(FACT_SCHEMA))
+    if "drg" in wanted and "drg" in sources:
+        found_tables.append(region_drg_facts(backend, tables, first, last))
     facts = pa.concat_tables(found_tables) if found_tables else FACT_SCHEMA.empty_table()
     given = pa.array(sorted(region_elements(catalogue(), sources)), pa.string())
     return facts.filter(pc.is_in(facts["element"], value_set=given))
+
+
+def region_drg_facts(
+    backend: AnalyticsBackend, tables: Mapping[str, Path], first: str, last: str
+) -> pa.Table:
+    """DRG evaluation sums from the drg and settle jobs' outputs: each discharge year's settled stays
+    evaluated by drgpay's ``evaluate`` against that year's means, as the database path does."""
+    query = between(DRG_CASES_SQL, first[:4], last[:4])
+    found = backend.sql(query, {name: tables[name] for name in DRG_TABLES}).to_pylist()
+    county = _counties(backend, tables["institutions"])
+    years: dict[str, list[DrgCase]] = {}
+    for r in found:
+        case = DrgCase(
+            r["hospital"], r["month"], r["drg"] or "", int(r["cost_fen"]), int(r["los_days"]), bool(r["died"])
+        )
+        years.setdefault(r["year"], []).append(case)
+    parts = [drg_case_facts(cases, first, last, county) for _, cases in sorted(years.items())]
+    return pa.concat_tables(parts) if parts else FACT_SCHEMA.empty_table()
+
+
+def _counties(backend: AnalyticsBackend, institutions: Path) -> dict[str, str]:
+    found = backend.sql("SELECT code, substr(area_code, 1, 6) AS county FROM i", {"i": institutions})
+    return dict(zip(found["code"].to_pylist(), found["county"].to_pylist(), strict=True))
 
 
 def region_units(backend: AnalyticsBackend, directory: Path) -> list[Unit]:

@@ -8,6 +8,7 @@ requested indicators need are read.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Final
@@ -346,23 +347,43 @@ def reported_facts(connection: Connection, _first: str, _last: str, ends: Sequen
 
 
 def drg_facts_from(loaded: Loaded, first: str, last: str, county: dict[str, str]) -> pa.Table:
-    """DRG evaluation sums per hospital and discharge month, by drgpay's own ``evaluate``.
-
-    Evaluating with the unit "hospital|month" keeps the region's group means and risk levels (they
-    come from all cases) while giving additive sums: Σ cost ratio = cost index × grouped cases."""
-    cases = [
-        EvalCase(
-            f"{s.hospital}|{month_key(s.discharged.year, s.discharged.month)}",
-            s.department,
-            s.doctor,
+    """DRG evaluation sums per hospital and discharge month of drgpay's loaded stays of one year."""
+    cases = (
+        DrgCase(
+            s.hospital,
+            month_key(s.discharged.year, s.discharged.month),
             s.drg,
             s.cost_fen,
             s.los_days,
             s.discharge_type == DIED,
         )
         for s in loaded.stays
+    )
+    return drg_case_facts(cases, first, last, county)
+
+
+@dataclass(frozen=True, slots=True)
+class DrgCase:
+    """What the DRG sums need of one settled stay, whichever store it comes from."""
+
+    hospital: str
+    month: str  # discharge month (Shanghai)
+    drg: str  # "" when not grouped
+    cost_fen: int
+    los_days: int
+    died: bool
+
+
+def drg_case_facts(cases: Iterable[DrgCase], first: str, last: str, county: dict[str, str]) -> pa.Table:
+    """DRG evaluation sums per hospital and discharge month, by drgpay's own ``evaluate`` over the
+    stays of one discharge year.
+
+    Evaluating with the unit "hospital|month" keeps the region's group means and risk levels (they
+    come from all cases) while giving additive sums: Σ cost ratio = cost index × grouped cases."""
+    evaluated = [
+        EvalCase(f"{c.hospital}|{c.month}", "", "", c.drg, c.cost_fen, c.los_days, c.died) for c in cases
     ]
-    by_unit, _ = evaluate(cases, lambda case: case.hospital)
+    by_unit, _ = evaluate(evaluated, lambda case: case.hospital)
     out: list[tuple[str, str, str, str, Decimal | int]] = []
     for unit, found in by_unit.items():
         hospital, month = unit.split("|")

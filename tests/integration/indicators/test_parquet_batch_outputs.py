@@ -115,6 +115,7 @@ def test_the_parquet_path_now_serves_finance_reported_settlement_and_drg_indicat
     finance = {f"YY{n:02d}" for n in range(1, 12)}
     assert finance | {"YB01", "YB02"} <= set(codes)
     assert {"ZY03", "XX01", "ZF01"} <= set(codes)  # reported: paediatric beds, smart hospitals, prices
+    assert {"DRG01", "DRG02", "DRG03", "DRG04"} <= set(codes)
     # Contracts, referrals and test results are not in a Parquet region.
     assert not {"FJ04", "FJ05", "FJ06"} & set(codes)
 
@@ -142,7 +143,7 @@ def test_local_values_are_those_of_the_database(
         assert local[by] == rows(stored), by
     area = {(r[0], r[2]): r for r in local["area"]}
     # Not a comparison of zeros: the year's finance and settlements are there.
-    for code in ("YY01", "YY05", "YY08", "YB01", "YB02"):
+    for code in ("YY01", "YY05", "YY08", "YB01", "YB02", "DRG01", "DRG02", "DRG03"):
         numerator, denominator = area[(code, "2023")][3:5]
         assert numerator > 0 and (denominator is None or denominator > 0), code
 
