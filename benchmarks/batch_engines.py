@@ -66,7 +66,7 @@ def _region(args: argparse.Namespace) -> Path:
     return directory
 
 
-def _indicators(region: Path, backend: Any) -> tuple[int, int]:
+def _indicators(region: Path, backend: Any, out: Path) -> tuple[int, int]:
     import pyarrow.dataset as ds
 
     from sanyi.indicators.api import Span, ValuesQuery, region_values
@@ -74,7 +74,9 @@ def _indicators(region: Path, backend: Any) -> tuple[int, int]:
 
     months = tuple(Span.parse(f"2023-{month:02d}") for month in range(1, 13))
     viewer = Viewer("bench", "cli", None, regional=True)
-    values = region_values(backend, region, viewer, ValuesQuery((), months, None, "institution"))
+    # With the settle and drg jobs' outputs (an earlier run of those jobs) the YB and DRG indicators too.
+    query = ValuesQuery((), months, None, "institution")
+    values = region_values(backend, region, viewer, query, out if out.is_dir() else None)
     return int(ds.dataset(region / "encounters", format="parquet").count_rows()), len(values)
 
 
@@ -89,7 +91,7 @@ def _step(args: argparse.Namespace) -> None:
     try:
         started = time.perf_counter()
         if args.step == "indicators":
-            records, written = _indicators(Path(args.region), backend)
+            records, written = _indicators(Path(args.region), backend, out)
         else:
             run = run_job(args.step, Path(args.region), out, backend)
             records, written = run.records, run.written

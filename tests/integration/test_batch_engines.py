@@ -25,7 +25,7 @@ from sanyi.kernel.errors import DomainError
 from sanyi.knowledge.policies import load_package, package_names
 from sanyi.settlement.api import outcome_table, settle_records
 from sanyi.supervision.api import findings_table, select_rules, supervise_parquet
-from sanyi.synth.api import JOBS, ParquetSink, RegionRequest, generate, run_job
+from sanyi.synth.api import JOBS, ParquetSink, RegionRequest, generate, run_job, settle_tables
 from sanyi.synth.jobs import person_encounters
 
 RESIDENTS = 450
@@ -139,3 +139,17 @@ def test_per_person_settlement_equals_one_run_in_time_order(region: Path, local:
     packages = [load_package(name) for name in package_names()]
     whole = outcome_table(settle_records((claim_record(*item) for item in together), packages))
     assert rows(local / "settle") == sorted(tuple(r.values()) for r in whole.to_pylist())
+
+
+def test_settling_a_part_in_slices_of_persons_changes_no_row(region: Path) -> None:
+    """The settle call builds Python records one slice of persons at a time (memory); the rows, and
+    their order, are those of the whole part at once."""
+    part = "part-00001.parquet"
+    tables = {
+        name: pq.read_table(region / name / part) for name in ("encounters", "residents", "fee_lines")
+    } | {"institutions": pq.read_table(region / "institutions")}
+    whole = settle_tables(tables, slice_persons=10**9)
+    sliced = settle_tables(tables, slice_persons=7)
+    assert sliced.to_pylist() == whole.to_pylist()
+    assert whole.num_rows == tables["encounters"].num_rows > 100
+    assert sum(1 for s in whole["status"].to_pylist() if s == "settled") > 50

@@ -32,3 +32,16 @@ ANALYTICS_INVALID_OPTION = ErrorSpec(
     "选项 {option} 的值“{value}”无效：{reason}",
     "option {option} has an invalid value {value!r}: {reason}",
 )
+ANALYTICS_ENGINE_NEEDS_PARQUET = ErrorSpec(
+    "ANALYTICS_ENGINE_NEEDS_PARQUET",
+    ErrorKind.INVALID,
+    "选项 --engine 只适用于 Parquet 区域（--parquet 目录）；{source}在本进程内处理，不能指定引擎",
+    "--engine applies to a Parquet region only (--parquet DIR); {source_en} is processed in this "
+    "process and takes no engine",
+)
+ANALYTICS_ONE_INPUT = ErrorSpec(
+    "ANALYTICS_ONE_INPUT",
+    ErrorKind.INVALID,
+    "请只给出一种输入：{choices}",
+    "give exactly one input: {choices}",
+)

@@ -13,8 +13,9 @@ from rich.markup import escape
 from rich.table import Table
 
 from sanyi.analytics.api import open_backend
-from sanyi.cli.batch import EngineOption, WorkersOption
+from sanyi.cli.batch import WorkersOption
 from sanyi.cli.common import DbOption, JsonOption, console, open_container, print_json, run
+from sanyi.cli.engines import RegionEngineOption, region_engine, region_only
 from sanyi.indicators.api import (
     COMPARATORS,
     GROUPINGS,
@@ -53,10 +54,12 @@ def _actor() -> Actor:
     return Actor(getpass.getuser(), "cli")
 
 
-def _parquet_values(region: Path, engine: str, workers: int, query: ValuesQuery) -> list[IndicatorValue]:
+def _parquet_values(
+    region: Path, batch: Path | None, engine: str, workers: int, query: ValuesQuery
+) -> list[IndicatorValue]:
     backend = run(lambda: open_backend(engine, workers))
     try:
-        return run(lambda: region_values(backend, region, _viewer(), query))
+        return run(lambda: region_values(backend, region, _viewer(), query, batch))
     finally:
         backend.close()
 
@@ -272,13 +275,26 @@ def compute(
             "--parquet", help="Compute from a region written by sanyi synth --parquet", file_okay=False
         ),
     ] = None,
-    engine: EngineOption = "local",
+    batch: Annotated[
+        Path | None,
+        typer.Option(
+            "--batch",
+            help="With --parquet: the output of sanyi batch run (settle, drg), for YB and DRG",
+            exists=True,
+            file_okay=False,
+        ),
+    ] = None,
+    engine: RegionEngineOption = None,
     workers: WorkersOption = 2,
 ) -> None:
     """Compute indicator values: numerator, denominator, value, target and achievement, by area,
     county, institution or group (ownership, category, tier, community). With --parquet, from a
     region's Parquet on the local engine (DuckDB) or Spark (--engine spark): the indicators of
-    encounters, residents and the registry."""
+    encounters, residents, the registry, finance returns and reported values, and with --batch the
+    settlement and DRG indicators from the batch jobs' output."""
+    chosen = region_engine(parquet, engine, "数据库", "the database")
+    if parquet is None and batch is not None:
+        region_only("--batch", batch)
     codes = tuple(code.strip() for code in indicators.split(",") if code.strip())
     if by not in GROUPINGS:
         run(
@@ -306,8 +322,8 @@ def compute(
         )
     by_value: GroupBy = by  # type: ignore[assignment]
     query = run(lambda: ValuesQuery(codes, _spans(period, each), area, by_value))
-    if parquet is not None:
-        values = _parquet_values(parquet, engine, workers, query)
+    if parquet is not None and chosen is not None:
+        values = _parquet_values(parquet, batch, chosen, workers, query)
     else:
         with open_container(db) as container:
             migrate.upgrade(container.engine)

@@ -1,8 +1,10 @@
-"""``sanyi settle``: settle a JSON Lines file of claims (contracts/claim.md) by one policy package.
+"""``sanyi settle``: settle a JSON Lines file of claims (contracts/claim.md) by one policy package,
+or every claim of a Parquet region on an engine (``--parquet DIR --engine local|spark``).
 
 Claims are settled in file order with accumulators starting from zero for the run; every bad line
 is reported (in the output as a rejected result, and on the terminal) and changes nothing, and the
-good ones finish.
+good ones finish. A region is settled by the settle job of ``sanyi batch run`` (per person in time
+order, the package of the person's home region), its rows written as Parquet under ``-o``.
 """
 
 from __future__ import annotations
@@ -19,9 +21,19 @@ import typer
 from rich.table import Table
 from sqlalchemy import select
 
+from sanyi.analytics.api import ANALYTICS_INVALID_OPTION, read_output
 from sanyi.bootstrap import Container
 from sanyi.care.api import claim_record, encounters, get_encounter
 from sanyi.cli.common import DbOption, JsonOption, console, errors, open_container, print_json, run
+from sanyi.cli.engines import (
+    RegionEngineOption,
+    RegionOption,
+    backend_for,
+    one_input,
+    output_directory,
+    refuse_with_region,
+    region_engine,
+)
 from sanyi.infrastructure.audit import Actor
 from sanyi.infrastructure.tabular import write_rows
 from sanyi.kernel.errors import DomainError
@@ -38,6 +50,7 @@ from sanyi.settlement.api import (
     table_row,
     yuan,
 )
+from sanyi.synth.api import run_job
 from sanyi.tiered.api import attended_referral
 
 _SHOWN_REJECTIONS = 20
@@ -61,13 +74,21 @@ def _records(handle: IO[str]) -> Iterator[Any]:
 
 
 def settle_command(
-    input_file: Annotated[
-        Path, typer.Argument(help="Claims, one JSON object per line (claim.md)", exists=True, dir_okay=False)
-    ],
-    policy: Annotated[str, typer.Option("--policy", "-p", help="Policy package, e.g. hangzhou-2020")],
     output: Annotated[
-        Path, typer.Option("--output", "-o", help="Results, one JSON object per line ('-' for stdout)")
+        Path,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Results, one JSON object per line ('-' for stdout); with --parquet a directory",
+        ),
     ],
+    input_file: Annotated[
+        Path | None,
+        typer.Argument(help="Claims, one JSON object per line (claim.md)", exists=True, dir_okay=False),
+    ] = None,
+    policy: Annotated[
+        str | None, typer.Option("--policy", "-p", help="Policy package, e.g. hangzhou-2020")
+    ] = None,
     explain: Annotated[bool, typer.Option("--explain", help="Include each settlement's trail")] = False,
     db: Annotated[
         str | None,
@@ -77,8 +98,29 @@ def settle_command(
         Path | None,
         typer.Option("--table", help="Also write one row per claim to .xlsx, .csv or .parquet"),
     ] = None,
+    parquet: RegionOption = None,
+    engine: RegionEngineOption = None,
+    workers: Annotated[
+        int, typer.Option("--workers", min=1, help="Local processes, or Spark local cores")
+    ] = 2,
+    as_json: JsonOption = False,
 ) -> None:
-    """Settle every claim of INPUT in file order and write one result per claim."""
+    """Settle every claim of INPUT in file order and write one result per claim; or, with --parquet,
+    every claim of a region per person in time order on an engine (--engine local|spark), one row
+    per claim under OUTPUT/settle."""
+    chosen = region_engine(parquet, engine, "理赔文件", "a file of claims")
+    one_input((input_file is not None) + (parquet is not None), "INPUT.jsonl | --parquet DIR")
+    if chosen is not None and parquet is not None:
+        reason = "not with --parquet: each claim takes the package of the person's home region"
+        refuse_with_region("--policy", policy, reason)
+        refuse_with_region("--explain", explain, "not with --parquet: the rows carry no trail")
+        refuse_with_region("--db", db, "not with --parquet: accumulators start from zero for the year")
+        _settle_region(parquet, output_directory(output), chosen, workers, table, as_json)
+        return
+    assert input_file is not None
+    if policy is None:
+        run(_no_policy)
+    assert policy is not None
     package = run(lambda: load_package(policy))
     with ExitStack() as stack:
         book: AccumulatorBook | None = None
@@ -88,6 +130,77 @@ def settle_command(
     if table is not None:
         written = run(lambda: write_rows(table, TABLE_HEADER, rows, sheet="结算结果"))
         console.print(f"表格 table {table} · {written:,} rows")
+
+
+def _no_policy() -> None:
+    raise DomainError(
+        ANALYTICS_INVALID_OPTION,
+        option="--policy",
+        value="",
+        reason="a file of claims is settled by one package / 须指定政策包",
+        path="--policy",
+    )
+
+
+_REGION_SUMMARY = (
+    "SELECT status, coalesce(error_code, '') AS code, count(*) AS claims, "
+    "sum(CAST(medfee_sumamt AS DECIMAL(18, 2))) AS medfee, "
+    "sum(CAST(fund_pay_sumamt AS DECIMAL(18, 2))) AS fund "
+    "FROM s GROUP BY status, coalesce(error_code, '') ORDER BY status, code"
+)
+
+
+def _settle_region(
+    region: Path, output: Path, engine: str, workers: int, table: Path | None, as_json: bool
+) -> None:
+    """The settle job of ``sanyi batch run`` on ``engine``, then a summary counted on the same engine."""
+    with backend_for(engine, workers) as backend:
+        done = run(lambda: run_job("settle", region, output, backend))
+        found = run(lambda: backend.sql(_REGION_SUMMARY, {"s": output / "settle"})).to_pylist()
+    if table is not None:
+        rows = [list(r.values()) for r in read_output(output / "settle").to_pylist()]
+        written = run(lambda: write_rows(table, TABLE_HEADER, rows, sheet="结算结果"))
+        if not as_json:
+            console.print(f"表格 table {table} · {written:,} rows")
+    outcomes = [
+        {
+            "status": r["status"],
+            "code": r["code"] or None,
+            "claims": int(r["claims"]),
+            "medfee_sumamt": None if r["medfee"] is None else f"{r['medfee']:.2f}",
+            "fund_pay_sumamt": None if r["fund"] is None else f"{r['fund']:.2f}",
+        }
+        for r in found
+    ]
+    if as_json:
+        print_json(
+            {
+                "engine": done.engine,
+                "claims": done.records,
+                "written": done.written,
+                "outcomes": outcomes,
+                "seconds": round(done.seconds, 3),
+                "output": str(output / "settle"),
+            }
+        )
+        return
+    summary = Table(
+        "结果 status",
+        "代码 code",
+        "件数 claims",
+        "医疗费用 medfee",
+        "基金支付 fund",
+        title=f"区域结算 · region settled on {done.engine} in {done.seconds:.1f} s → {output / 'settle'}",
+    )
+    for o in outcomes:
+        summary.add_row(
+            o["status"],
+            o["code"] or "",
+            f"{o['claims']:,}",
+            o["medfee_sumamt"] or "",
+            o["fund_pay_sumamt"] or "",
+        )
+    console.print(summary)
 
 
 def _settle_file(

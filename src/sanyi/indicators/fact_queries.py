@@ -13,15 +13,24 @@ Input tables (columns):
     inst(code, county, beds, opened_on)                           ends(month, day)
     sites(institution, practitioner, main)                        doctors(code, specialty, licence_type)
     communities(code, county)                                     -- the lead institution's county
+    fin(institution, month, <FINANCE_AMOUNTS in fen>)             -- finance returns
+    paid(institution, type, start_at, scheme, fund, policy)       -- settled claims, amounts in fen
+    rep(unit, month, element, value)                              -- reported values
+
+The money queries (``MONEY_SOURCES``) count fen; ``in_yuan`` turns their values into yuan exactly.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from decimal import Decimal
 from typing import Final
 
+import pyarrow as pa
+
 from sanyi.indicators.model import month_key
+from sanyi.indicators.tables import FINANCE_AMOUNTS
 
 ENCOUNTER_SQL: Final = """
 WITH shanghai AS (
@@ -93,6 +102,65 @@ UNION ALL SELECT o.code, o.county, o.month, 'paediatric_doctors', CAST(COALESCE(
 UNION ALL SELECT '', c.county, d.month, 'medical_communities', COUNT(*)
     FROM communities c CROSS JOIN ends d GROUP BY ALL
 """
+
+
+# One row per institution, month and amount of the finance returns (zeros included, as reported).
+# The names are the constant FINANCE_AMOUNTS, nothing from outside.
+_FINANCE_PARTS: Final = "\nUNION ALL ".join(
+    f"SELECT institution AS unit, county, month, '{name}' AS element, {name} AS value FROM f"  # noqa: S608
+    for name in FINANCE_AMOUNTS
+)
+FINANCE_SQL: Final = f"""
+WITH f AS (
+    SELECT x.*, coalesce(i.county, '') AS county FROM fin x LEFT JOIN inst i ON i.code = x.institution
+    WHERE x.month BETWEEN $first AND $last
+)
+{_FINANCE_PARTS}
+"""  # noqa: S608
+
+# Settled claims of resident-scheme enrollees by the Shanghai month the encounter starts; pharmacy
+# sales are not visits or stays.
+SETTLEMENT_SQL: Final = """
+WITH s AS (
+    SELECT institution, strftime(start_at + INTERVAL 8 HOUR, '%Y-%m') AS month,
+           CASE WHEN type = 'inpatient' THEN 'inpatient' ELSE 'outpatient' END AS side, fund, policy
+    FROM paid WHERE scheme = 'resident' AND type <> 'pharmacy'
+), m AS (
+    SELECT s.*, coalesce(i.county, '') AS county FROM s LEFT JOIN inst i ON i.code = s.institution
+    WHERE s.month BETWEEN $first AND $last
+)
+SELECT institution AS unit, county, month, concat('fund_paid_', side) AS element, SUM(fund) AS value
+    FROM m GROUP BY ALL
+UNION ALL SELECT institution, county, month, concat('policy_cost_', side), SUM(policy) FROM m GROUP BY ALL
+"""
+
+# A reported stock holds from its month until the next report of the same element for the unit; a
+# reported flow (``rep.flow``: the finance return's visit counts) counts in its own month only. A unit
+# that is not an institution is an area (its county is its first six digits).
+REPORTED_SQL: Final = """
+WITH latest AS (
+    SELECT v.unit, v.element, v.value, d.month,
+           row_number() OVER (PARTITION BY v.unit, v.element, d.month ORDER BY v.month DESC) AS pick
+    FROM rep v JOIN ends d ON v.month <= d.month
+    WHERE NOT v.flow
+), picked AS (
+    SELECT unit, element, value, month FROM latest WHERE pick = 1
+    UNION ALL
+    SELECT unit, element, value, month FROM rep WHERE flow AND month BETWEEN $first AND $last
+)
+SELECT CASE WHEN i.code IS NULL THEN '' ELSE l.unit END AS unit,
+       coalesce(i.county, substr(l.unit, 1, 6)) AS county, l.month, l.element, l.value
+FROM picked l LEFT JOIN inst i ON i.code = l.unit
+"""
+
+MONEY_SOURCES: Final = frozenset({"finance", "settlements"})
+
+
+def in_yuan(facts: pa.Table) -> pa.Table:
+    """Facts counted in fen with their values in yuan, exactly (integers ÷ 100)."""
+    index = facts.schema.get_field_index("value")
+    values = [None if v is None else Decimal(v).scaleb(-2) for v in facts.column(index).to_pylist()]
+    return facts.set_column(index, "value", pa.array(values, pa.decimal128(38, 4)))
 
 
 def between(sql: str, first: str, last: str) -> str:

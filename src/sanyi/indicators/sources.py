@@ -8,6 +8,7 @@ requested indicators need are read.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Final
@@ -19,7 +20,16 @@ from sqlalchemy import Connection, Select, select
 from sanyi.care.api import encounters
 from sanyi.drgpay.api import EvalCase, Loaded, evaluate
 from sanyi.indicators.engine import FACT_SCHEMA
-from sanyi.indicators.fact_queries import ENCOUNTER_SQL, REGISTRY_SQL, RESIDENT_SQL, between
+from sanyi.indicators.fact_queries import (
+    ENCOUNTER_SQL,
+    FINANCE_SQL,
+    REGISTRY_SQL,
+    REPORTED_SQL,
+    RESIDENT_SQL,
+    SETTLEMENT_SQL,
+    between,
+    in_yuan,
+)
 from sanyi.indicators.model import Unit, month_key
 from sanyi.indicators.tables import FINANCE_AMOUNTS, institution_finance, reported_values
 from sanyi.kernel.clock import SHANGHAI
@@ -38,6 +48,7 @@ from sanyi.settlement.api import settlements
 from sanyi.tiered.api import contracts, orders, referrals
 
 PRIMARY_KINDS: Final = frozenset(kind.value for kind in PRIMARY_CARE_KINDS)
+PAID_COLUMNS: Final = ("institution", "type", "start_at", "scheme", "fund", "policy")
 DIED: Final = "5"  # 离院方式 死亡
 # Elements computed by a source of their own that an area may still report where it keeps no list:
 # the reported value is read by that source as a fallback, never summed beside it.
@@ -56,8 +67,9 @@ def _table(columns: dict[str, list[Any]], types: dict[str, pa.DataType]) -> pa.T
     return pa.table({name: pa.array(values, types[name]) for name, values in columns.items()})
 
 
-def _query(tables: dict[str, pa.Table], sql: str) -> pa.Table:
-    """Run ``sql`` over the given Arrow tables; the result is cast to the fact schema."""
+def _query(tables: dict[str, pa.Table], sql: str, *, fen: bool = False) -> pa.Table:
+    """Run ``sql`` over the given Arrow tables; the result is cast to the fact schema (from fen to
+    yuan when the query counts money)."""
     connection = duckdb.connect()
     try:
         connection.execute("SET TimeZone = 'UTC'")  # months are formatted from UTC + 8 h
@@ -66,7 +78,7 @@ def _query(tables: dict[str, pa.Table], sql: str) -> pa.Table:
         result: pa.Table = connection.sql(sql).to_arrow_table()
     finally:
         connection.close()
-    return result.cast(FACT_SCHEMA)
+    return (in_yuan(result) if fen else result).cast(FACT_SCHEMA)
 
 
 def units(connection: Connection) -> list[Unit]:
@@ -166,6 +178,14 @@ def encounter_facts(connection: Connection, first: str, last: str, _ends: Sequen
     return _query(_encounter_tables(connection, first, last), between(ENCOUNTER_SQL, first, last))
 
 
+def _inst(connection: Connection) -> pa.Table:
+    counties = _counties(connection)
+    return _table(
+        {"code": list(counties), "county": list(counties.values())},
+        {"code": pa.string(), "county": pa.string()},
+    )
+
+
 def finance_facts(connection: Connection, first: str, last: str, _ends: Sequence[date]) -> pa.Table:
     f = institution_finance.c
     rows = _rows(
@@ -174,37 +194,36 @@ def finance_facts(connection: Connection, first: str, last: str, _ends: Sequence
             (f.month >= first) & (f.month <= last)
         ),
     )
-    county = _counties(connection)
-    out = [
-        (row[0], county.get(row[0], ""), row[1], name, row[2 + index].yuan)
-        for row in rows
-        for index, name in enumerate(FINANCE_AMOUNTS)
-    ]
-    return _facts(out)
+    columns: dict[str, list[Any]] = {"institution": [r[0] for r in rows], "month": [r[1] for r in rows]}
+    types: dict[str, pa.DataType] = {"institution": pa.string(), "month": pa.string()}
+    for index, name in enumerate(FINANCE_AMOUNTS):
+        columns[name] = [r[2 + index].fen for r in rows]
+        types[name] = pa.int64()
+    tables = {"fin": _table(columns, types), "inst": _inst(connection)}
+    return _query(tables, between(FINANCE_SQL, first, last), fen=True)
 
 
 def settlement_facts(connection: Connection, first: str, last: str, _ends: Sequence[date]) -> pa.Table:
     s, e, r = settlements.c, encounters.c, residents.c
     rows = _rows(
         connection,
-        select(s.institution_id, e.type, e.start_at, s.fund_pay_sumamt, s.inscp_scp_amt)
+        select(s.institution_id, e.type, e.start_at, r.scheme, s.fund_pay_sumamt, s.inscp_scp_amt)
         .join(encounters, e.id == s.claim_id)
         .join(residents, r.person_id == s.person_id)
-        .where((s.status == "settled") & (r.scheme == "resident")),
+        .where(s.status == "settled"),
     )
-    county = _counties(connection)
-    sums: dict[tuple[str, str, str], int] = {}
-    for code, kind, start, fund, policy in rows:
-        month = _month(start)
-        if month is None or not first <= month <= last or kind == "pharmacy":
-            continue
-        side = "inpatient" if kind == "inpatient" else "outpatient"
-        for element, fen in ((f"fund_paid_{side}", fund), (f"policy_cost_{side}", policy)):
-            sums[(code, month, element)] = sums.get((code, month, element), 0) + int(fen)
-    return _facts(
-        (code, county.get(code, ""), month, element, Decimal(fen) / 100)
-        for (code, month, element), fen in sums.items()
+    text = pa.string()
+    paid = _table(
+        {name: [row[i] for row in rows] for i, name in enumerate(PAID_COLUMNS)},
+        dict(
+            zip(
+                PAID_COLUMNS,
+                (text, text, pa.timestamp("us", tz="UTC"), text, pa.int64(), pa.int64()),
+                strict=True,
+            )
+        ),
     )
+    return _query({"paid": paid, "inst": _inst(connection)}, between(SETTLEMENT_SQL, first, last), fen=True)
 
 
 def recognition_facts(connection: Connection, first: str, last: str, _ends: Sequence[date]) -> pa.Table:
@@ -322,19 +341,34 @@ def _reported_rows(connection: Connection, fallback: bool) -> list[Any]:
     return _rows(connection, select(v.unit_code, v.month, v.element, v.value).where(wanted).order_by(v.month))
 
 
+def reported_flows() -> frozenset[str]:
+    """Reported elements that are flows (the finance return's visit counts): each counts in its own
+    month only, where a reported stock holds until the next report."""
+    elements = catalogue().elements.values()
+    return frozenset(e.id for e in elements if e.source == "reported" and e.aggregation == "sum")
+
+
 def reported_facts(connection: Connection, first: str, last: str, ends: Sequence[date]) -> pa.Table:
-    """A reported stock holds from its month until the next report of the same element; a reported
-    flow (the finance return's visit counts) counts in its own month only."""
     rows = _reported_rows(connection, fallback=False)
-    county = _counties(connection)
-    flows = {e.id for e in catalogue().elements.values() if e.aggregation == "sum"}
-    own_month = [
-        (unit if unit in county else "", county.get(unit, unit[:6]), reported, element, value)
-        for unit, reported, element, value in rows
-        if element in flows and first <= reported <= last
-    ]
-    stocks = [row for row in rows if row[2] not in flows]
-    return _facts(own_month + _latest_reported(stocks, county, ends))
+    flows = reported_flows()
+    rep = _table(
+        {
+            "unit": [r[0] for r in rows],
+            "month": [r[1] for r in rows],
+            "element": [r[2] for r in rows],
+            "value": [Decimal(r[3]).quantize(Decimal("0.0001")) for r in rows],
+            "flow": [r[2] in flows for r in rows],
+        },
+        {
+            "unit": pa.string(),
+            "month": pa.string(),
+            "element": pa.string(),
+            "value": pa.decimal128(38, 4),
+            "flow": pa.bool_(),
+        },
+    )
+    tables = {"rep": rep, "inst": _inst(connection), "ends": _ends(ends)}
+    return _query(tables, between(REPORTED_SQL, first, last))
 
 
 def _latest_reported(
@@ -369,23 +403,43 @@ def pricing_facts(connection: Connection, _first: str, _last: str, ends: Sequenc
 
 
 def drg_facts_from(loaded: Loaded, first: str, last: str, county: dict[str, str]) -> pa.Table:
-    """DRG evaluation sums per hospital and discharge month, by drgpay's own ``evaluate``.
-
-    Evaluating with the unit "hospital|month" keeps the region's group means and risk levels (they
-    come from all cases) while giving additive sums: Σ cost ratio = cost index × grouped cases."""
-    cases = [
-        EvalCase(
-            f"{s.hospital}|{month_key(s.discharged.year, s.discharged.month)}",
-            s.department,
-            s.doctor,
+    """DRG evaluation sums per hospital and discharge month of drgpay's loaded stays of one year."""
+    cases = (
+        DrgCase(
+            s.hospital,
+            month_key(s.discharged.year, s.discharged.month),
             s.drg,
             s.cost_fen,
             s.los_days,
             s.discharge_type == DIED,
         )
         for s in loaded.stays
+    )
+    return drg_case_facts(cases, first, last, county)
+
+
+@dataclass(frozen=True, slots=True)
+class DrgCase:
+    """What the DRG sums need of one settled stay, whichever store it comes from."""
+
+    hospital: str
+    month: str  # discharge month (Shanghai)
+    drg: str  # "" when not grouped
+    cost_fen: int
+    los_days: int
+    died: bool
+
+
+def drg_case_facts(cases: Iterable[DrgCase], first: str, last: str, county: dict[str, str]) -> pa.Table:
+    """DRG evaluation sums per hospital and discharge month, by drgpay's own ``evaluate`` over the
+    stays of one discharge year.
+
+    Evaluating with the unit "hospital|month" keeps the region's group means and risk levels (they
+    come from all cases) while giving additive sums: Σ cost ratio = cost index × grouped cases."""
+    evaluated = [
+        EvalCase(f"{c.hospital}|{c.month}", "", "", c.drg, c.cost_fen, c.los_days, c.died) for c in cases
     ]
-    by_unit, _ = evaluate(cases, lambda case: case.hospital)
+    by_unit, _ = evaluate(evaluated, lambda case: case.hospital)
     out: list[tuple[str, str, str, str, Decimal | int]] = []
     for unit, found in by_unit.items():
         hospital, month = unit.split("|")

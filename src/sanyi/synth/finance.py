@@ -14,8 +14,9 @@ seed gives the same result.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Final
 
@@ -75,36 +76,60 @@ def income_by_month(connection: Connection, year: int) -> dict[tuple[str, str], 
     per_line = connection.execute(
         select(f.encounter_id, f.category, func.sum(f.amount)).group_by(f.encounter_id, f.category)
     )
-    sums: dict[tuple[str, str], dict[str, int]] = {}
-    for encounter_id, category, fen in per_line:
-        code, kind, month = kinds[encounter_id]
+    # The column type turns the sum into Money.
+    return income_cells(((*kinds[eid], category, fen.fen) for eid, category, fen in per_line), year)
+
+
+def income_cells(
+    sums: Iterable[tuple[str, str, str, str, int]], year: int
+) -> dict[tuple[str, str], dict[str, int]]:
+    """(institution, YYYY-MM) → fen by finance field, from fee-line sums by (institution, encounter
+    type, Shanghai month of the encounter's start, fee category) in any grouping finer than that."""
+    cells: dict[tuple[str, str], dict[str, int]] = {}
+    for code, kind, month, category, amount in sums:
         if not month.startswith(f"{year:04d}-") or kind == "pharmacy":
             continue
-        cell = sums.setdefault((code, month), dict.fromkeys(FINANCE_AMOUNTS, 0))
-        amount = fen.fen  # the column type turns the sum into Money
+        cell = cells.setdefault((code, month), dict.fromkeys(FINANCE_AMOUNTS, 0))
         cell["income_medical"] += amount
         cell["income_inpatient" if kind == "inpatient" else "income_outpatient"] += amount
         for field, categories in CATEGORY_PARTS.items():
             if category in categories:
                 cell[field] += amount
-    return sums
+    return cells
 
 
 def counts_by_month(connection: Connection, year: int) -> dict[tuple[str, str], dict[str, int]]:
-    """(institution, YYYY-MM) → the visit counts a finance return states, with the indicators'
-    calibers: outpatient and emergency visits by the month they start, stays by discharge month."""
+    """(institution, YYYY-MM) → the visit counts a finance return states, from the year's encounters."""
     e = encounters.c
     rows = connection.execute(select(e.institution_code, e.type, e.start_at, e.end_at))
+    return count_cells(
+        (
+            (code, kind, _shanghai_month(start_at), _shanghai_month(end_at))
+            for code, kind, start_at, end_at in rows
+        ),
+        year,
+    )
+
+
+def _shanghai_month(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.astimezone(SHANGHAI).strftime("%Y-%m")
+
+
+def count_cells(
+    rows: Iterable[tuple[str, str, str | None, str | None]], year: int
+) -> dict[tuple[str, str], dict[str, int]]:
+    """(institution, YYYY-MM) → visit counts with the indicators' calibers, from (institution,
+    encounter type, Shanghai month of the start, of the end): outpatient and emergency visits by the
+    month they start, stays by discharge month (a stay not yet discharged is not counted)."""
     counts: dict[tuple[str, str], dict[str, int]] = {}
-    for code, kind, start_at, end_at in rows:
+    for code, kind, start_month, end_month in rows:
         if kind in ("outpatient", "emergency"):
-            element, moment = "finance_visits", start_at
-        elif kind == "inpatient" and end_at is not None:
-            element, moment = "finance_discharges", end_at
+            element, month = "finance_visits", start_month
+        elif kind == "inpatient":
+            element, month = "finance_discharges", end_month
         else:
             continue
-        month = moment.astimezone(SHANGHAI).strftime("%Y-%m")
-        if month.startswith(f"{year:04d}-"):
+        if month is not None and month.startswith(f"{year:04d}-"):
             cell = counts.setdefault((code, month), dict.fromkeys(COUNTS, 0))
             cell[element] += 1
     return counts
@@ -188,7 +213,7 @@ def _round(value: Decimal) -> int:
 
 
 def _return_row(
-    code: str, month: str, cell: dict[str, int], klass: str, params: dict[str, Any]
+    code: str, month: str, cell: dict[str, int], klass: str, params: Mapping[str, Any]
 ) -> dict[str, Any]:
     """A finance return from income by category; costs, staff costs and subsidy by the class's ratios."""
     costs = _fen(cell["income_medical"], params["cost_to_income"][klass])
@@ -199,11 +224,38 @@ def _return_row(
     return {"institution_code": code, "month": month, **amounts, "source": "synthetic"}
 
 
+def finance_returns(
+    info: Mapping[str, Any],
+    income: Mapping[tuple[str, str], dict[str, int]],
+    counts: Mapping[tuple[str, str], dict[str, int]],
+    params: Mapping[str, Any],
+    year: int,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Each institution's returns (amounts as Money) and stated visit counts (reported values), month
+    by month, for ``year`` from its income and counts and for the year before by the growth parameters."""
+    growth = Growth.of(params["previous_year_growth"])
+    rows: list[dict[str, Any]] = []
+    counted: list[dict[str, Any]] = []
+    for code in sorted({code for code, _ in income} | {code for code, _ in counts}):
+        klass = _class(info[code].kind, info[code].ownership)
+        mine = {month: cell for (unit, month), cell in income.items() if unit == code}
+        tallies = {month: cell for (unit, month), cell in counts.items() if unit == code}
+        for month, cell in sorted(mine.items()):
+            rows.append(_return_row(code, month, cell, klass, params))
+        for month, cell in sorted(tallies.items()):
+            counted += [_value(code, month, name, n) for name, n in cell.items()]
+        for month, (before, before_counts) in previous_year(mine, tallies, growth).items():
+            earlier = f"{year - 1:04d}{month[4:]}"
+            if month in mine:
+                rows.append(_return_row(code, earlier, before, klass, params))
+            counted += [_value(code, earlier, name, n) for name, n in before_counts.items()]
+    return rows, counted
+
+
 def generate_finance(engine: Engine, year: int, seed: int) -> FinanceSummary:
     """Replace the finance returns and reported values of ``year`` and the year before with synthetic
     ones: this year's from the fee lines, last year's from this year's by the growth parameters."""
     params = parameters()
-    growth = Growth.of(params["previous_year_growth"])
     rng = np.random.default_rng([seed, 909])
     with engine.begin() as connection:
         listed = connection.execute(
@@ -219,28 +271,12 @@ def generate_finance(engine: Engine, year: int, seed: int) -> FinanceSummary:
         info = {row.code: row for row in listed}
         months = [f"{y:04d}-{m:02d}" for y in (year - 1, year) for m in range(1, 13)]
         connection.execute(institution_finance.delete().where(institution_finance.c.month.in_(months)))
-        rows = []
-        counted: list[dict[str, Any]] = []
-        total = 0
-        counts = counts_by_month(connection, year)
-        income = income_by_month(connection, year)
-        for code in sorted({code for code, _ in income} | {code for code, _ in counts}):
-            klass = _class(info[code].kind, info[code].ownership)
-            mine = {month: cell for (unit, month), cell in income.items() if unit == code}
-            tallies = {month: cell for (unit, month), cell in counts.items() if unit == code}
-            for month, cell in sorted(mine.items()):
-                total += cell["income_medical"]
-                rows.append(_return_row(code, month, cell, klass, params))
-            for month, cell in sorted(tallies.items()):
-                counted += [_value(code, month, name, n) for name, n in cell.items()]
-            for month, (before, before_counts) in previous_year(mine, tallies, growth).items():
-                earlier = f"{year - 1:04d}{month[4:]}"
-                if month in mine:
-                    rows.append(_return_row(code, earlier, before, klass, params))
-                counted += [_value(code, earlier, name, n) for name, n in before_counts.items()]
+        this_year = counts_by_month(connection, year)
+        rows, counted = finance_returns(info, income_by_month(connection, year), this_year, params, year)
+        total = sum(row["income_medical"].fen for row in rows if row["month"].startswith(f"{year:04d}-"))
         if rows:
             connection.execute(institution_finance.insert(), rows)
-        reported = _reported(listed, year, params, rng) + counted
+        reported = reported_rows(listed, year, params, rng) + counted
         connection.execute(
             reported_values.delete().where(
                 reported_values.c.month.in_(months) & (reported_values.c.source == "synthetic")
@@ -251,9 +287,11 @@ def generate_finance(engine: Engine, year: int, seed: int) -> FinanceSummary:
     return FinanceSummary(len(rows), len(reported), Money(total))
 
 
-def _reported(
-    listed: Sequence[Any], year: int, params: dict[str, Any], rng: np.random.Generator
+def reported_rows(
+    listed: Sequence[Any], year: int, params: Mapping[str, Any], rng: np.random.Generator
 ) -> list[dict[str, Any]]:
+    """Paediatric beds, smart-hospital status and priced diseases, reported in January of ``year``."""
+    """Paediatric beds, smart-hospital status and priced diseases, reported in January of ``year``."""
     month = f"{year:04d}-01"
     out = []
     shares = params["paediatric_bed_share"]

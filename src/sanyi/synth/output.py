@@ -27,6 +27,7 @@ from sanyi.registry.api import (
     residents,
 )
 from sanyi.synth.errors import SYNTH_NO_RUN
+from sanyi.synth.finance_parquet import write_parquet_finance
 from sanyi.synth.procurement import PROCUREMENT_TABLES
 from sanyi.synth.tables import synth_irregularities, synth_runs
 from sanyi.tiered.api import TIERED_TABLES
@@ -64,8 +65,10 @@ class ParquetSink:
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
+        self._metadata: dict[str, Any] = {}
 
     def start(self, metadata: dict[str, Any], static: dict[str, pa.Table]) -> None:
+        self._metadata = metadata
         self.directory.mkdir(parents=True, exist_ok=True)
         (self.directory / RUN_FILE).write_text(
             json.dumps(metadata, ensure_ascii=False, indent=2), encoding="utf-8"
@@ -80,7 +83,8 @@ class ParquetSink:
             pq.write_table(table, folder / f"part-{number:05d}.parquet", compression="zstd")
 
     def finish(self) -> None:
-        return None
+        # The finance returns sum every person's care, so they follow the last chunk (ADR 0018).
+        write_parquet_finance(self.directory, int(self._metadata["year"]), int(self._metadata["seed"]))
 
 
 class DatabaseSink:

@@ -52,7 +52,12 @@ def rows(values: list[IndicatorValue]) -> list[Row]:
 
 
 def computed(backend: Any, region: Path) -> dict[str, list[Row]]:
-    return {by: rows(region_values(backend, region, REGION, ValuesQuery((), SPANS, None, by))) for by in BYS}
+    # The indicators of care, residents and the registry (the finance and batch-output ones are
+    # compared in test_parquet_batch_outputs.py).
+    codes = region_indicators(catalogue())
+    return {
+        by: rows(region_values(backend, region, REGION, ValuesQuery(codes, SPANS, None, by))) for by in BYS
+    }
 
 
 @pytest.fixture(scope="module")
@@ -80,7 +85,8 @@ def loaded(region: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[C
 def test_the_parquet_path_serves_the_indicators_of_care_residents_and_registry() -> None:
     codes = region_indicators(catalogue())
     assert {"FJ01", "FJ02", "FJ03", "YY12", "ZY01", "ZY02", "ZY04"} <= set(codes)
-    # Referrals, contracts, finance, settlements and DRG groupings are not in a Parquet region.
+    # Referrals, contracts, finance, settlements and DRG groupings are not what every region gives
+    # (finance, settlements and DRG sums come with their tables: test_parquet_batch_outputs.py).
     assert not {"FJ06", "YY01", "YB01", "DRG01"} & set(codes)
 
 
@@ -106,7 +112,7 @@ def test_spark_gives_every_value_numerator_and_denominator_exactly(
     # By institution, the finest key: the facts are the same whatever the grouping, and the keys
     # and sums after them are the engine's, the same code on both.
     backend = SparkBackend(session=spark_session, partitions=2)
-    query = ValuesQuery((), SPANS, None, "institution")
+    query = ValuesQuery(region_indicators(catalogue()), SPANS, None, "institution")
     assert rows(region_values(backend, region, REGION, query)) == local["institution"]
 
 
