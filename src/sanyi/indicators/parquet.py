@@ -5,11 +5,12 @@ DuckDB and Spark SQL count the same rows the database path counts; the views bel
 region's columns to the queries' input shapes. The engine then sums and divides as for the database.
 
 A Parquet region holds the registry (areas, institutions, practitioners, medical groups), residents,
-encounters and fee lines. It holds no upward referrals, family-doctor contracts, finance returns,
-settlements, test-result orders, reported values or DRG groupings: those are written to the database
-by later steps (``sanyi synth tiered``/``finance``, ``settle-encounters``, the DRG pages). So the
-Parquet path serves the indicators whose elements all come from encounters, residents and the
-registry, less referred visits and signed residents; asking for another indicator is refused.
+encounters and fee lines (antibacterial DDDs come from these). It holds no upward referrals,
+family-doctor contracts, finance returns, settlements, test-result orders, reported values or DRG
+groupings: those are written to the database by later steps (``sanyi synth tiered``/``finance``,
+``settle-encounters``, the DRG pages). So the Parquet path serves the indicators whose elements all
+come from encounters, residents and the registry, less referred visits and signed residents; asking
+for another indicator is refused.
 """
 
 from __future__ import annotations
@@ -24,7 +25,15 @@ import pyarrow.compute as pc
 
 from sanyi.analytics.api import AnalyticsBackend
 from sanyi.indicators.engine import FACT_SCHEMA
-from sanyi.indicators.fact_queries import ENCOUNTER_SQL, REGISTRY_SQL, RESIDENT_SQL, between, ends_values
+from sanyi.indicators.fact_queries import (
+    ENCOUNTER_SQL,
+    REGISTRY_SQL,
+    RESIDENT_SQL,
+    between,
+    ends_values,
+    reference_inputs,
+    with_inputs,
+)
 from sanyi.indicators.model import IndicatorValue, Unit
 from sanyi.indicators.services import ValuesQuery, evaluate
 from sanyi.indicators.sources import units_from
@@ -33,7 +42,7 @@ from sanyi.registry.api import Viewer
 
 # Each input view of the fact queries over the region's tables (DuckDB dialect, run on either engine).
 VIEWS: Final = {
-    "enc": "SELECT institution_code AS institution, person_id AS person, type, start_at, end_at, "
+    "enc": "SELECT id, institution_code AS institution, person_id AS person, type, start_at, end_at, "
     "referral_id AS referral FROM encounters",
     "up": "SELECT referral_id AS id FROM encounters WHERE FALSE",  # no referrals in the region
     "people": "SELECT person_id AS person, substr(residence_area, 1, 6) AS county, birth_date AS birth, "
@@ -45,6 +54,9 @@ VIEWS: Final = {
     "sites": "SELECT institution_code AS institution, practitioner_code AS practitioner, main "
     "FROM practice_sites",
     "doctors": "SELECT code, specialty, licence_type FROM practitioners",
+    "stay_codes": "SELECT id AS encounter, diagnoses, procedures FROM encounters WHERE type = 'inpatient'",
+    "abx_lines": "SELECT encounter_id AS encounter, code, CAST(quantity AS DECIMAL(18, 4)) AS quantity "
+    "FROM fee_lines",
     "communities": "SELECT g.code, substr(l.area_code, 1, 6) AS county FROM medical_groups g "
     "JOIN institutions l ON l.code = g.lead_institution",
 }
@@ -52,8 +64,8 @@ VIEWS: Final = {
 QUERIES: Final = {
     "encounters": (
         ENCOUNTER_SQL,
-        ("enc", "up", "people", "inst"),
-        ("encounters", "residents", "institutions"),
+        ("enc", "up", "people", "inst", "stay_codes", "abx_lines"),
+        ("encounters", "residents", "institutions", "fee_lines"),
     ),
     "residents": (RESIDENT_SQL, ("people", "signed"), ("residents",)),
     "registry": (
@@ -79,9 +91,7 @@ def region_indicators(loaded: Catalogue) -> tuple[str, ...]:
 
 def with_views(query: str, views: Sequence[str], extra: Mapping[str, str]) -> str:
     """``query`` (starting ``WITH``) preceded by the named views as common table expressions."""
-    defined = {name: VIEWS[name] for name in views} | dict(extra)
-    prefix = ", ".join(f"{name} AS ({sql})" for name, sql in defined.items())
-    return f"WITH {prefix}, {query.strip().removeprefix('WITH')}"
+    return with_inputs(query, {name: VIEWS[name] for name in views} | dict(extra))
 
 
 def region_facts(
@@ -97,7 +107,8 @@ def region_facts(
     for source, (query, views, names) in QUERIES.items():
         if source not in wanted:
             continue
-        sql = with_views(between(query, first, last), views, {"ends": ends_values(ends)})
+        extra = {"ends": ends_values(ends), **reference_inputs(first, last)}
+        sql = with_views(between(query, first, last), views, extra)
         found = backend.sql(sql, {name: directory / name for name in names})
         tables.append(found.rename_columns(FACT_SCHEMA.names).cast(FACT_SCHEMA))
     facts = pa.concat_tables(tables) if tables else FACT_SCHEMA.empty_table()
