@@ -5,7 +5,8 @@ any stay gets a therapeutic course with probability ``THERAPY`` (surgical or not
 cut to the stay. The product of each course is drawn by the weights of ``synth/antibacterial_use.tsv``
 and billed as units a day × days on one line. With the usual regimens near one DDD a day and the
 profile's stay lengths this lands near 30–40 DDDs per 100 patient-days, under the national ceiling of
-40 (卫办医政发〔2011〕56号), with about half of the stays treated, as Chinese hospital surveys report.
+40 (卫办医政发〔2011〕56号), with about half of the stays treated (the same campaign's ceiling for the
+share of inpatients given antibacterials is 60 %).
 """
 
 from __future__ import annotations

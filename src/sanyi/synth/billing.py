@@ -51,7 +51,7 @@ class Billables:
 @cache
 def billables() -> Billables:
     items, supplies = cat.items(), cat.supplies()
-    drugs = _concat(cat.drugs(), cat.antibacterials())
+    drugs = cat.billed_drugs()
     extra = supplies.consumables + supplies.herbal_pieces
     n_extra = len(extra)
 
@@ -82,25 +82,6 @@ def billables() -> Billables:
         ),
         frequency_limited=np.isin(code, [limit.code for limit in supervision.frequency_limits()]),
         index={c: i for i, c in enumerate(code.tolist())},
-    )
-
-
-def _concat(first: cat.Codes, second: cat.Codes) -> cat.Codes:
-    def both(name: str) -> np.ndarray:
-        return np.concatenate([getattr(first, name), getattr(second, name)])
-
-    return cat.Codes(
-        code=both("code"),
-        name=both("name"),
-        category=both("category"),
-        pay_class=both("pay_class"),
-        price=both("price"),
-        sex=both("sex"),
-        population=both("population"),
-        inpatient_only=both("inpatient_only"),
-        min_level=both("min_level"),
-        excluded=both("excluded"),
-        course_days=both("course_days"),
     )
 
 

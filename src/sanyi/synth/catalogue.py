@@ -154,6 +154,29 @@ def antibacterials() -> Codes:
 
 
 @cache
+def billed_drugs() -> Codes:
+    """Every drug code the region bills: the NHSA codes, then the antibacterial products."""
+    first, second = drugs(), antibacterials()
+
+    def both(name: str) -> np.ndarray:
+        return np.concatenate([getattr(first, name), getattr(second, name)])
+
+    return Codes(
+        code=both("code"),
+        name=both("name"),
+        category=both("category"),
+        pay_class=both("pay_class"),
+        price=both("price"),
+        sex=both("sex"),
+        population=both("population"),
+        inpatient_only=both("inpatient_only"),
+        min_level=both("min_level"),
+        excluded=both("excluded"),
+        course_days=both("course_days"),
+    )
+
+
+@cache
 def items() -> Codes:
     catalogue = load_catalogue()
     names: dict[str, str] = {}
