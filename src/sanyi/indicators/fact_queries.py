@@ -8,21 +8,30 @@ formatted after adding 8 hours (Shanghai has no daylight saving) in a UTC sessio
 year, month and day, never from dialect-specific date differences.
 
 Input tables (columns):
-    enc(institution, person, type, start_at, end_at, referral)   up(id)  -- upward referrals
+    enc(id, institution, person, type, start_at, end_at, referral)   up(id)  -- upward referrals
     people(person, county, birth, death, key_flag)                signed(person, start_on, end_on)
     inst(code, county, beds, opened_on)                           ends(month, day)
     sites(institution, practitioner, main)                        doctors(code, specialty, licence_type)
     communities(code, county)                                     -- the lead institution's county
     fin(institution, month, <FINANCE_AMOUNTS in fen>)             -- finance returns
-    paid(institution, type, start_at, scheme, fund, policy)       -- settled claims, amounts in fen
+    paid(institution, type, start_at, scheme, fund, policy, total, personal)  -- settled, in fen
     rep(unit, month, element, value)                              -- reported values
 
 The money queries (``MONEY_SOURCES``) count fen; ``in_yuan`` turns their values into yuan exactly.
+    months(month, first_day, next_day)                            -- every month of the span
+    stay_codes(encounter, diagnoses, procedures)                  -- stays: '|'-joined codes, principal first
+    abx_lines(encounter, code, quantity)                          -- fee lines (only antibacterials count)
+    abx(code, ddd_per_unit)                                       complications(prefix)
+
+``months``, ``abx`` and ``complications`` are reference tables given inline (``reference_inputs``).
+Bed days are counted by Beijing date as the national statistics count them (a patient in a bed at
+midnight; admitted and discharged the same day counts one day), clipped to each month; a stay with no
+discharge yet occupies its bed to the end of the span.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Final
@@ -31,19 +40,45 @@ import pyarrow as pa
 
 from sanyi.indicators.model import month_key
 from sanyi.indicators.tables import FINANCE_AMOUNTS
+from sanyi.knowledge.quality import antibacterial_products, complication_prefixes
 
 ENCOUNTER_SQL: Final = """
 WITH shanghai AS (
     SELECT *, strftime(start_at + INTERVAL 8 HOUR, '%Y-%m') AS start_month,
               strftime(end_at + INTERVAL 8 HOUR, '%Y-%m') AS end_month,
+              CAST(start_at + INTERVAL 8 HOUR AS DATE) AS start_day,
+              CAST(end_at + INTERVAL 8 HOUR AS DATE) AS end_day,
               greatest(1, date_diff('day', CAST(start_at + INTERVAL 8 HOUR AS DATE),
                                            CAST(end_at + INTERVAL 8 HOUR AS DATE))) AS los_days
     FROM enc
 ), e AS (
-    SELECT s.institution AS unit, i.county AS county, p.county AS home, s.start_month AS month,
-           s.end_month, s.los_days, s.referral, s.type IN ('outpatient', 'emergency') AS visit,
+    SELECT s.id, s.institution AS unit, i.county AS county, p.county AS home, s.start_month AS month,
+           s.end_month, s.start_day, s.end_day, s.los_days, s.referral,
+           s.type IN ('outpatient', 'emergency') AS visit,
            s.type = 'inpatient' AS stay, s.start_month BETWEEN $first AND $last AS started
     FROM shanghai s JOIN inst i ON i.code = s.institution LEFT JOIN people p ON p.person = s.person
+), occupied AS (
+    SELECT e.unit, e.county, m.month,
+           CASE WHEN e.end_day = e.start_day THEN 1
+                ELSE date_diff('day', greatest(e.start_day, m.first_day),
+                                      least(COALESCE(e.end_day, m.next_day), m.next_day)) END AS days
+    FROM e JOIN months m ON e.start_day < m.next_day
+        AND (COALESCE(e.end_day, m.next_day) > m.first_day
+             OR (e.end_day = e.start_day AND e.start_day >= m.first_day))
+    WHERE e.stay
+), discharged AS (
+    SELECT e.id, e.unit, e.county, e.end_month AS month, c.diagnoses,
+           COALESCE(c.procedures, '') <> '' AS surgical
+    FROM e JOIN stay_codes c ON c.encounter = e.id
+    WHERE e.stay AND e.end_month BETWEEN $first AND $last
+), complicated AS (
+    -- A complication is a secondary diagnosis: a code after a '|', never the principal one.
+    SELECT DISTINCT d.id, d.unit, d.county, d.month FROM discharged d
+    JOIN complications k ON d.diagnoses LIKE concat('%|', k.prefix, '%')
+    WHERE d.surgical
+), ddds AS (
+    SELECT l.encounter, SUM(l.quantity * a.ddd_per_unit) AS ddd
+    FROM abx_lines l JOIN abx a ON a.code = l.code GROUP BY l.encounter
 )
 SELECT unit, county, month, 'visits' AS element, COUNT(*) AS value FROM e WHERE visit AND started GROUP BY ALL
 UNION ALL SELECT unit, county, month, 'admissions', COUNT(*) FROM e WHERE stay AND started GROUP BY ALL
@@ -61,6 +96,12 @@ UNION ALL SELECT '', home, month, 'resident_admissions', COUNT(*) FROM e
     WHERE stay AND started AND home IS NOT NULL GROUP BY ALL
 UNION ALL SELECT '', home, month, 'resident_admissions_in_county', COUNT(*) FROM e
     WHERE stay AND started AND home = county GROUP BY ALL
+UNION ALL SELECT unit, county, month, 'bed_days_occupied', SUM(days) FROM occupied GROUP BY ALL
+UNION ALL SELECT unit, county, month, 'surgical_discharges', COUNT(*) FROM discharged
+    WHERE surgical GROUP BY ALL
+UNION ALL SELECT unit, county, month, 'surgical_complications', COUNT(*) FROM complicated GROUP BY ALL
+UNION ALL SELECT d.unit, d.county, d.month, 'antibacterial_ddds', CAST(SUM(x.ddd) AS DECIMAL(38, 4))
+    FROM discharged d JOIN ddds x ON x.encounter = d.id GROUP BY ALL
 """
 
 RESIDENT_SQL: Final = """
@@ -101,6 +142,10 @@ UNION ALL SELECT o.code, o.county, o.month, 'paediatric_doctors', CAST(COALESCE(
     FROM standing o LEFT JOIN paediatric p ON p.institution = o.code
 UNION ALL SELECT '', c.county, d.month, 'medical_communities', COUNT(*)
     FROM communities c CROSS JOIN ends d GROUP BY ALL
+UNION ALL SELECT i.code, i.county, m.month, 'open_bed_days',
+    CAST(i.beds AS BIGINT) * date_diff('day', greatest(m.first_day, COALESCE(i.opened_on, m.first_day)),
+                                              m.next_day)
+    FROM inst i CROSS JOIN months m WHERE i.opened_on IS NULL OR i.opened_on < m.next_day
 """
 
 
@@ -118,20 +163,29 @@ WITH f AS (
 {_FINANCE_PARTS}
 """  # noqa: S608
 
-# Settled claims of resident-scheme enrollees by the Shanghai month the encounter starts; pharmacy
-# sales are not visits or stays.
+# Settled claims by the Shanghai month the encounter starts; pharmacy sales are not visits or stays.
+# The fund and policy-range sums are the resident scheme's; every scheme's claims count towards the
+# patients' share (total cost and personal burden).
 SETTLEMENT_SQL: Final = """
 WITH s AS (
-    SELECT institution, strftime(start_at + INTERVAL 8 HOUR, '%Y-%m') AS month,
-           CASE WHEN type = 'inpatient' THEN 'inpatient' ELSE 'outpatient' END AS side, fund, policy
-    FROM paid WHERE scheme = 'resident' AND type <> 'pharmacy'
+    SELECT institution, scheme, strftime(start_at + INTERVAL 8 HOUR, '%Y-%m') AS month,
+           CASE WHEN type = 'inpatient' THEN 'inpatient' ELSE 'outpatient' END AS side,
+           fund, policy, total, personal
+    FROM paid WHERE type <> 'pharmacy'
 ), m AS (
     SELECT s.*, coalesce(i.county, '') AS county FROM s LEFT JOIN inst i ON i.code = s.institution
     WHERE s.month BETWEEN $first AND $last
+), r AS (
+    SELECT * FROM m WHERE scheme = 'resident'
 )
 SELECT institution AS unit, county, month, concat('fund_paid_', side) AS element, SUM(fund) AS value
-    FROM m GROUP BY ALL
-UNION ALL SELECT institution, county, month, concat('policy_cost_', side), SUM(policy) FROM m GROUP BY ALL
+    FROM r GROUP BY institution, county, month, side
+UNION ALL SELECT institution, county, month, concat('policy_cost_', side), SUM(policy)
+    FROM r GROUP BY institution, county, month, side
+UNION ALL SELECT institution, county, month, 'settled_cost', SUM(total)
+    FROM m GROUP BY institution, county, month
+UNION ALL SELECT institution, county, month, 'personal_burden', SUM(personal)
+    FROM m GROUP BY institution, county, month
 """
 
 # A reported stock holds from its month until the next report of the same element for the unit; a
@@ -161,6 +215,44 @@ def in_yuan(facts: pa.Table) -> pa.Table:
     index = facts.schema.get_field_index("value")
     values = [None if v is None else Decimal(v).scaleb(-2) for v in facts.column(index).to_pylist()]
     return facts.set_column(index, "value", pa.array(values, pa.decimal128(38, 4)))
+
+
+def months_values(first: str, last: str) -> str:
+    """The ``months`` table from ``first`` to ``last`` (``YYYY-MM``) as an inline VALUES query."""
+    rows = ", ".join(
+        f"('{month_key(day.year, day.month)}', DATE '{day.isoformat()}', DATE '{after.isoformat()}')"
+        for day, after in month_days(first, last)
+    )
+    return f"SELECT * FROM (VALUES {rows}) AS t(month, first_day, next_day)"  # noqa: S608
+
+
+def month_days(first: str, last: str) -> list[tuple[date, date]]:
+    """(first day, first day of the next month) of every month from ``first`` to ``last``."""
+    year, month = int(first[:4]), int(first[5:])
+    out = []
+    while month_key(year, month) <= last:
+        after = date(year + month // 12, month % 12 + 1, 1)
+        out.append((date(year, month, 1), after))
+        year, month = after.year, after.month
+    return out
+
+
+def reference_inputs(first: str, last: str) -> dict[str, str]:
+    """The inline reference tables of the fact queries: months, antibacterial DDDs, complications."""
+    products = antibacterial_products()
+    abx = ", ".join(f"('{p.code}', CAST('{p.ddd_per_unit}' AS DECIMAL(20, 10)))" for p in products.values())
+    prefixes = ", ".join(f"('{prefix}')" for prefix in complication_prefixes())
+    return {
+        "months": months_values(first, last),
+        "abx": f"SELECT * FROM (VALUES {abx}) AS t(code, ddd_per_unit)",  # noqa: S608
+        "complications": f"SELECT * FROM (VALUES {prefixes}) AS t(prefix)",  # noqa: S608
+    }
+
+
+def with_inputs(query: str, inputs: Mapping[str, str]) -> str:
+    """``query`` (starting ``WITH``) preceded by the named inputs as common table expressions."""
+    prefix = ", ".join(f"{name} AS ({sql})" for name, sql in inputs.items())
+    return f"WITH {prefix}, {query.strip().removeprefix('WITH')}"
 
 
 def between(sql: str, first: str, last: str) -> str:

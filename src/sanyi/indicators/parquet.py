@@ -5,12 +5,12 @@ The facts come from the shared fact queries (``fact_queries``) run by ``Analytic
 DuckDB and Spark SQL count the same rows the database path counts; the views below only rename a
 region's columns to the queries' input shapes. The engine then sums and divides as for the database.
 
-What a region gives (``region_sources``): the registry, residents and encounters always; the finance
-returns and reported values that ``ParquetSink`` writes beside them (regions written before it did
-lack them); settlements when the settle job's output ``OUT/settle`` is given; DRG evaluation sums
-when the drg job's ``OUT/drg`` is given. It holds no upward referrals, family-doctor contracts or
-test-result orders (``sanyi synth tiered`` writes those to the database only), so the indicators
-needing them are refused.
+What a region gives (``region_sources``): the registry, residents, encounters and fee lines always
+(antibacterial DDDs come from the fee lines); the finance returns and reported values that
+``ParquetSink`` writes beside them (regions written before it did lack them); settlements when the
+settle job's output ``OUT/settle`` is given; DRG evaluation sums when the drg job's ``OUT/drg`` is
+given. It holds no upward referrals, family-doctor contracts or test-result orders (``sanyi synth
+tiered`` writes those to the database only), so the indicators needing them are refused.
 """
 
 from __future__ import annotations
@@ -36,6 +36,8 @@ from sanyi.indicators.fact_queries import (
     between,
     ends_values,
     in_yuan,
+    reference_inputs,
+    with_inputs,
 )
 from sanyi.indicators.model import IndicatorValue, Unit
 from sanyi.indicators.services import ValuesQuery, evaluate
@@ -46,7 +48,7 @@ from sanyi.registry.api import Viewer
 
 # Each input view of the fact queries over the region's tables (DuckDB dialect, run on either engine).
 VIEWS: Final = {
-    "enc": "SELECT institution_code AS institution, person_id AS person, type, start_at, end_at, "
+    "enc": "SELECT id, institution_code AS institution, person_id AS person, type, start_at, end_at, "
     "referral_id AS referral FROM encounters",
     "up": "SELECT referral_id AS id FROM encounters WHERE FALSE",  # no referrals in the region
     "people": "SELECT person_id AS person, substr(residence_area, 1, 6) AS county, birth_date AS birth, "
@@ -58,6 +60,9 @@ VIEWS: Final = {
     "sites": "SELECT institution_code AS institution, practitioner_code AS practitioner, main "
     "FROM practice_sites",
     "doctors": "SELECT code, specialty, licence_type FROM practitioners",
+    "stay_codes": "SELECT id AS encounter, diagnoses, procedures FROM encounters WHERE type = 'inpatient'",
+    "abx_lines": "SELECT encounter_id AS encounter, code, CAST(quantity AS DECIMAL(18, 4)) AS quantity "
+    "FROM fee_lines",
     "communities": "SELECT g.code, substr(l.area_code, 1, 6) AS county FROM medical_groups g "
     "JOIN institutions l ON l.code = g.lead_institution",
     "fin": f"SELECT institution_code AS institution, month, {', '.join(FINANCE_AMOUNTS)} "  # noqa: S608
@@ -65,7 +70,9 @@ VIEWS: Final = {
     # The settle job writes yuan as text with two decimals; the queries count fen.
     "paid": "SELECT e.institution_code AS institution, e.type, e.start_at, r.scheme, "
     "CAST(CAST(s.fund_pay_sumamt AS DECIMAL(18, 2)) * 100 AS BIGINT) AS fund, "
-    "CAST(CAST(s.inscp_scp_amt AS DECIMAL(18, 2)) * 100 AS BIGINT) AS policy "
+    "CAST(CAST(s.inscp_scp_amt AS DECIMAL(18, 2)) * 100 AS BIGINT) AS policy, "
+    "CAST(CAST(s.medfee_sumamt AS DECIMAL(18, 2)) * 100 AS BIGINT) AS total, "
+    "CAST(CAST(s.psn_part_amt AS DECIMAL(18, 2)) * 100 AS BIGINT) AS personal "
     "FROM settle s JOIN encounters e ON e.id = s.claim_id JOIN residents r ON r.person_id = e.person_id "
     "WHERE s.status = 'settled'",
     "rep": "SELECT unit_code AS unit, month, element, value, element IN ({flows}) AS flow "
@@ -75,8 +82,8 @@ VIEWS: Final = {
 QUERIES: Final = {
     "encounters": (
         ENCOUNTER_SQL,
-        ("enc", "up", "people", "inst"),
-        ("encounters", "residents", "institutions"),
+        ("enc", "up", "people", "inst", "stay_codes", "abx_lines"),
+        ("encounters", "residents", "institutions", "fee_lines"),
     ),
     "residents": (RESIDENT_SQL, ("people", "signed"), ("residents",)),
     "registry": (
@@ -154,9 +161,7 @@ def _view(name: str) -> str:
 
 def with_views(query: str, views: Sequence[str], extra: Mapping[str, str]) -> str:
     """``query`` (starting ``WITH``) preceded by the named views as common table expressions."""
-    defined = {name: _view(name) for name in views} | dict(extra)
-    prefix = ", ".join(f"{name} AS ({sql})" for name, sql in defined.items())
-    return f"WITH {prefix}, {query.strip().removeprefix('WITH')}"
+    return with_inputs(query, {name: _view(name) for name in views} | dict(extra))
 
 
 def region_facts(
@@ -174,7 +179,8 @@ def region_facts(
     for source, (query, views, names) in QUERIES.items():
         if source not in wanted or source not in sources:
             continue
-        sql = with_views(between(query, first, last), views, {"ends": ends_values(ends)})
+        extra = {"ends": ends_values(ends), **reference_inputs(first, last)}
+        sql = with_views(between(query, first, last), views, extra)
         found = backend.sql(sql, {name: tables[name] for name in names})
         found = found.rename_columns(FACT_SCHEMA.names)
         found_tables.append((in_yuan(found) if source in MONEY_SOURCES else found).cast(FACT_SCHEMA))

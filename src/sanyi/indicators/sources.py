@@ -17,7 +17,7 @@ import duckdb
 import pyarrow as pa
 from sqlalchemy import Connection, Select, select
 
-from sanyi.care.api import encounters
+from sanyi.care.api import encounters, fee_lines
 from sanyi.drgpay.api import EvalCase, Loaded, evaluate
 from sanyi.indicators.engine import FACT_SCHEMA
 from sanyi.indicators.fact_queries import (
@@ -29,11 +29,15 @@ from sanyi.indicators.fact_queries import (
     SETTLEMENT_SQL,
     between,
     in_yuan,
+    months_values,
+    reference_inputs,
+    with_inputs,
 )
 from sanyi.indicators.model import Unit, month_key
 from sanyi.indicators.tables import FINANCE_AMOUNTS, institution_finance, reported_values
 from sanyi.kernel.clock import SHANGHAI
 from sanyi.knowledge.indicators import catalogue
+from sanyi.knowledge.quality import antibacterial_products
 from sanyi.pricing.api import case_versions, count_by_area
 from sanyi.registry.api import (
     PRIMARY_CARE_KINDS,
@@ -48,7 +52,7 @@ from sanyi.settlement.api import settlements
 from sanyi.tiered.api import contracts, orders, referrals
 
 PRIMARY_KINDS: Final = frozenset(kind.value for kind in PRIMARY_CARE_KINDS)
-PAID_COLUMNS: Final = ("institution", "type", "start_at", "scheme", "fund", "policy")
+PAID_COLUMNS: Final = ("institution", "type", "start_at", "scheme", "fund", "policy", "total", "personal")
 DIED: Final = "5"  # 离院方式 死亡
 # Elements computed by a source of their own that an area may still report where it keeps no list:
 # the reported value is read by that source as a fallback, never summed beside it.
@@ -115,10 +119,12 @@ def _encounter_tables(connection: Connection, first: str, last: str) -> dict[str
     year, month = int(last[:4]), int(last[5:])
     high = datetime(year + month // 12, month % 12 + 1, 1, tzinfo=SHANGHAI)
     e = encounters.c
+    # Encounters starting or ending in the span, and stays that span it (they occupy beds throughout).
+    spanning = (e.type == "inpatient") & (e.start_at < low) & ((e.end_at >= high) | e.end_at.is_(None))
     rows = _rows(
         connection,
-        select(e.institution_code, e.person_id, e.type, e.start_at, e.end_at, e.referral_id).where(
-            (e.start_at >= low) & (e.start_at < high) | (e.end_at >= low) & (e.end_at < high)
+        select(e.id, e.institution_code, e.person_id, e.type, e.start_at, e.end_at, e.referral_id).where(
+            (e.start_at >= low) & (e.start_at < high) | (e.end_at >= low) & (e.end_at < high) | spanning
         ),
     )
     text, moment = pa.string(), pa.timestamp("us", tz="UTC")
@@ -126,14 +132,16 @@ def _encounter_tables(connection: Connection, first: str, last: str) -> dict[str
     return {
         "enc": _table(
             {
-                "institution": [r[0] for r in rows],
-                "person": [r[1] for r in rows],
-                "type": [r[2] for r in rows],
-                "start_at": [r[3] for r in rows],
-                "end_at": [r[4] for r in rows],
-                "referral": [r[5] for r in rows],
+                "id": [r[0] for r in rows],
+                "institution": [r[1] for r in rows],
+                "person": [r[2] for r in rows],
+                "type": [r[3] for r in rows],
+                "start_at": [r[4] for r in rows],
+                "end_at": [r[5] for r in rows],
+                "referral": [r[6] for r in rows],
             },
             {
+                "id": text,
                 "institution": text,
                 "person": text,
                 "type": text,
@@ -142,6 +150,7 @@ def _encounter_tables(connection: Connection, first: str, last: str) -> dict[str
                 "referral": text,
             },
         ),
+        **_discharge_tables(connection, low, high),
         "people": _people(connection),
         "inst": _table(
             {"code": list(counties), "county": list(counties.values())}, {"code": text, "county": text}
@@ -154,6 +163,38 @@ def _encounter_tables(connection: Connection, first: str, last: str) -> dict[str
                 ]
             },
             {"id": text},
+        ),
+    }
+
+
+def _discharge_tables(connection: Connection, low: datetime, high: datetime) -> dict[str, pa.Table]:
+    """Codes and antibacterial fee lines of the stays discharged in the span."""
+    e, f = encounters.c, fee_lines.c
+    ended = (e.type == "inpatient") & (e.end_at >= low) & (e.end_at < high)
+    coded = _rows(connection, select(e.id, e.diagnoses, e.procedures).where(ended))
+    lines = _rows(
+        connection,
+        select(f.encounter_id, f.code, f.quantity)
+        .join(encounters, e.id == f.encounter_id)
+        .where(ended & f.code.in_(sorted(antibacterial_products()))),
+    )
+    text = pa.string()
+    return {
+        "stay_codes": _table(
+            {
+                "encounter": [r[0] for r in coded],
+                "diagnoses": [r[1] for r in coded],
+                "procedures": [r[2] for r in coded],
+            },
+            {"encounter": text, "diagnoses": text, "procedures": text},
+        ),
+        "abx_lines": _table(
+            {
+                "encounter": [r[0] for r in lines],
+                "code": [r[1] for r in lines],
+                "quantity": [Decimal(r[2]) for r in lines],
+            },
+            {"encounter": text, "code": text, "quantity": pa.decimal128(18, 4)},
         ),
     }
 
@@ -175,7 +216,8 @@ def _counties(connection: Connection) -> dict[str, str]:
 
 
 def encounter_facts(connection: Connection, first: str, last: str, _ends: Sequence[date]) -> pa.Table:
-    return _query(_encounter_tables(connection, first, last), between(ENCOUNTER_SQL, first, last))
+    sql = with_inputs(between(ENCOUNTER_SQL, first, last), reference_inputs(first, last))
+    return _query(_encounter_tables(connection, first, last), sql)
 
 
 def _inst(connection: Connection) -> pa.Table:
@@ -207,7 +249,16 @@ def settlement_facts(connection: Connection, first: str, last: str, _ends: Seque
     s, e, r = settlements.c, encounters.c, residents.c
     rows = _rows(
         connection,
-        select(s.institution_id, e.type, e.start_at, r.scheme, s.fund_pay_sumamt, s.inscp_scp_amt)
+        select(
+            s.institution_id,
+            e.type,
+            e.start_at,
+            r.scheme,
+            s.fund_pay_sumamt,
+            s.inscp_scp_amt,
+            s.medfee_sumamt,
+            s.psn_part_amt,
+        )
         .join(encounters, e.id == s.claim_id)
         .join(residents, r.person_id == s.person_id)
         .where(s.status == "settled"),
@@ -218,7 +269,7 @@ def settlement_facts(connection: Connection, first: str, last: str, _ends: Seque
         dict(
             zip(
                 PAID_COLUMNS,
-                (text, text, pa.timestamp("us", tz="UTC"), text, pa.int64(), pa.int64()),
+                (text, text, pa.timestamp("us", tz="UTC"), text, *[pa.int64()] * 4),
                 strict=True,
             )
         ),
@@ -292,7 +343,7 @@ def _ends(ends: Sequence[date]) -> pa.Table:
     )
 
 
-def registry_facts(connection: Connection, _first: str, _last: str, ends: Sequence[date]) -> pa.Table:
+def registry_facts(connection: Connection, first: str, last: str, ends: Sequence[date]) -> pa.Table:
     i, ps, pr, g = institutions.c, practice_sites.c, practitioners.c, medical_groups.c
     listed = _rows(connection, select(i.code, i.area_code, i.beds, i.opened_on))
     sites = _rows(connection, select(ps.institution_code, ps.practitioner_code, ps.main))
@@ -332,7 +383,7 @@ def registry_facts(connection: Connection, _first: str, _last: str, ends: Sequen
         ),
         "ends": _ends(ends),
     }
-    return _query(tables, REGISTRY_SQL)
+    return _query(tables, with_inputs(REGISTRY_SQL, {"months": months_values(first, last)}))
 
 
 def _reported_rows(connection: Connection, fallback: bool) -> list[Any]:

@@ -21,7 +21,9 @@ from sanyi.knowledge import (
     ledger,
     policies,
     procurement,
+    quality,
     supervision,
+    synth,
     tiered,
     trace,
 )
@@ -62,6 +64,15 @@ def _tables_of(
         entries.append(
             ("indicators", f"indicators/{name}", "reform indicator catalogue", indicators.count_entries)
         )
+    for name, schema in quality.TABLES.items():
+        count = quality.count_products if name == "antibacterial_products" else _counter(schema)
+        entries.append(("indicators", f"indicators/{name}.tsv", schema.description, count))
+    entries.append(
+        ("synth", "synth/antibacterial_use.tsv", synth.ANTIBACTERIAL_USE.description, _antibacterial_use)
+    )
+    entries.append(
+        ("synth", "synth/complication_codes.tsv", synth.COMPLICATION_CODES.description, _complications)
+    )
     entries.append(
         (
             "indicators",
@@ -115,6 +126,17 @@ def _tables_of(
             )
         )
     return entries
+
+
+def _antibacterial_use(path: Path) -> int:
+    # Checked against the products of the same tree, as the loader checks the installed one.
+    products = frozenset(quality.read_products(path.parent.parent / "indicators"))
+    return len(synth.read_antibacterial_use(path, products))
+
+
+def _complications(path: Path) -> int:
+    prefixes = quality.read_complications(path.parent.parent / "indicators")
+    return len(synth.read_complication_codes(path, prefixes))
 
 
 def _counter(schema: TableSchema) -> Callable[[Path], int]:

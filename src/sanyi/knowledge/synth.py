@@ -7,6 +7,7 @@ Tier-keyed tables use the keys 3, 2, 1, 0 (医院等级) and ``primary`` (基层
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
@@ -19,7 +20,8 @@ import yaml
 from sanyi.kernel.errors import DomainError
 from sanyi.knowledge import KNOWLEDGE_ROOT
 from sanyi.knowledge.errors import KNOWLEDGE_UNKNOWN
-from sanyi.knowledge.tables import fail
+from sanyi.knowledge.quality import antibacterial_products, complication_prefixes
+from sanyi.knowledge.tables import Column, TableSchema, fail, read_table
 
 SYNTH_DIR: Final = KNOWLEDGE_ROOT / "synth"
 PROFILES_DIR: Final = SYNTH_DIR / "profiles"
@@ -282,3 +284,67 @@ def load_catalogue() -> Catalogue:
         admission_mdc_weights={k: float(v) for k, v in data["admission_mdc_weights"].items()},
         uncodable_stay_share=float(data["uncodable_stay_share"]),
     )
+
+
+ANTIBACTERIAL_USE: Final = TableSchema(
+    (
+        Column("code", re.compile(r"X[A-Z0-9]{22}")),
+        Column("name"),
+        Column("purpose", choices=frozenset({"prophylaxis", "therapy"})),
+        Column("units_per_day", re.compile(r"[1-9][0-9]?")),
+        Column("weight", re.compile(r"[0-9]+(\.[0-9]+)?")),
+    ),
+    unique=("code", "purpose"),
+    description="合成区域抗菌药物用法: units a day and relative use of each product",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class AntibacterialUse:
+    code: str
+    purpose: str
+    units_per_day: int
+    weight: float
+
+
+@cache
+def antibacterial_use() -> tuple[AntibacterialUse, ...]:
+    return read_antibacterial_use(SYNTH_DIR / "antibacterial_use.tsv", frozenset(antibacterial_products()))
+
+
+def read_antibacterial_use(path: Path, products: frozenset[str]) -> tuple[AntibacterialUse, ...]:
+    """How the synthetic region uses each antibacterial product; every code must be a known product."""
+    out = []
+    for line, (code, _name, purpose, units, weight) in enumerate(
+        read_table(path, ANTIBACTERIAL_USE), start=2
+    ):
+        if code not in products:
+            raise fail(path, line, f"{code} is not in indicators/antibacterial_products.tsv")
+        out.append(AntibacterialUse(code, purpose, int(units), float(weight)))
+    return tuple(out)
+
+
+COMPLICATION_CODES: Final = TableSchema(
+    (
+        Column("code", re.compile(r"[A-Z][0-9]{2}\.[0-9]{3}")),
+        Column("name"),
+        Column("weight", re.compile(r"[0-9]+(\.[0-9]+)?")),
+    ),
+    unique=("code",),
+    description="合成区域手术并发症诊断: codes planted on surgical stays and their relative frequency",
+)
+
+
+@cache
+def complication_codes() -> tuple[tuple[str, float], ...]:
+    return read_complication_codes(SYNTH_DIR / "complication_codes.tsv", complication_prefixes())
+
+
+def read_complication_codes(path: Path, prefixes: tuple[str, ...]) -> tuple[tuple[str, float], ...]:
+    """(code, weight) of the complications the region plants; each must fall under a counted category."""
+    out = []
+    for line, (code, _name, weight) in enumerate(read_table(path, COMPLICATION_CODES), start=2):
+        if not code.startswith(prefixes):
+            raise fail(path, line, f"{code} is under no category of indicators/complications.tsv")
+        out.append((code, float(weight)))
+    return tuple(out)

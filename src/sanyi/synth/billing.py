@@ -19,6 +19,7 @@ import numpy as np
 
 from sanyi.knowledge import supervision
 from sanyi.synth import catalogue as cat
+from sanyi.synth.antibacterials import plan_courses
 from sanyi.synth.world import PRIMARY_CLASS
 
 OUTPATIENT, EMERGENCY, INPATIENT, PHARMACY = 0, 1, 2, 3
@@ -49,7 +50,8 @@ class Billables:
 
 @cache
 def billables() -> Billables:
-    items, drugs, supplies = cat.items(), cat.drugs(), cat.supplies()
+    items, supplies = cat.items(), cat.supplies()
+    drugs = cat.billed_drugs()
     extra = supplies.consumables + supplies.herbal_pieces
     n_extra = len(extra)
 
@@ -339,21 +341,45 @@ def bill(batch: EncounterBatch, tariffs: Tariffs, rng: np.random.Generator) -> L
     services.variable(stays, visits[batch.site_class[visits] == PRIMARY_CLASS])
     services.surgery(stays)
     service_lines = LineBatch.concat(services.parts) if services.parts else _empty()
-    return LineBatch.concat([service_lines, _drugs(batch, service_lines, tariffs, services.pools, rng)])
+    # A child stream: the courses do not shift the draws of the lines billed before them.
+    courses = _antibacterials(batch, stays, services.table, rng.spawn(1)[0])
+    drugs = _drugs(batch, service_lines, tariffs, services.pools, rng, courses)
+    return LineBatch.concat([service_lines, courses, drugs])
+
+
+def _antibacterials(
+    batch: EncounterBatch, stays: np.ndarray, table: Billables, rng: np.random.Generator
+) -> LineBatch:
+    """One line per antibacterial course, billed at the start of the stay's second hour."""
+    planned = plan_courses(stays, batch.surgical[stays], batch.stay_days[stays], rng)
+    billable = np.array([table.index[code] for code in planned.code.tolist()], np.int64)
+    result = _lines(
+        planned.owner, billable, planned.units, table.price_x4[billable], batch.start[planned.owner] + 3600
+    )
+    result.days_supply = planned.days.astype(np.int64)
+    return result
 
 
 def _drugs(
-    batch: EncounterBatch, services: LineBatch, tariffs: Tariffs, pools: _Pools, rng: np.random.Generator
+    batch: EncounterBatch,
+    services: LineBatch,
+    tariffs: Tariffs,
+    pools: _Pools,
+    rng: np.random.Generator,
+    courses: LineBatch,
 ) -> LineBatch:
-    """Drug lines whose amount is the drug share of the encounter: services × s / (1 − s)."""
+    """Drug lines whose amount is the drug share of the encounter: services × s / (1 − s), less
+    what the antibacterial courses already billed (so the calibrated cost per stay holds)."""
     table = pools.table
     service_total = np.bincount(services.encounter, weights=services.amount_fen, minlength=len(batch))
+    course_total = np.bincount(courses.encounter, weights=courses.amount_fen, minlength=len(batch))
     share = tariffs.drug_share[batch.kind, batch.site_class]
     budget = np.where(
         batch.kind == PHARMACY,
         rng.lognormal(np.log(60.0), 0.7, len(batch)) * 100,
         service_total * share / np.maximum(1 - share, 1e-6) * rng.lognormal(-0.08, 0.4, len(batch)),
     )
+    budget = np.maximum(budget - course_total, 0)
     lines = np.where(
         batch.kind == INPATIENT, 2 + rng.poisson(batch.stay_days / 2.0), 1 + rng.poisson(1.0, len(batch))
     )

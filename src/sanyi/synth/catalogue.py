@@ -15,7 +15,7 @@ from functools import cache
 
 import numpy as np
 
-from sanyi.knowledge import supervision
+from sanyi.knowledge import quality, supervision
 from sanyi.knowledge.synth import Catalogue, load_catalogue
 
 # Fixed service items (national codes).
@@ -124,6 +124,55 @@ def drugs() -> Codes:
         min_level=np.array([level.get(c, 0) for c in codes], np.int8),
         excluded=np.array([c in excluded for c in codes]),
         course_days=np.array([course.get(c, 0) for c in codes], np.int16),
+    )
+
+
+@cache
+def antibacterials() -> Codes:
+    """The antibacterial products of the DDD table (indicators/antibacterial_products.tsv).
+
+    They are never drawn as random drug lines (``excluded``): stays bill them as courses
+    (``synth.antibacterials``), so the region's use density comes out where it is planned."""
+    products = quality.antibacterial_products()
+    catalogue = load_catalogue()
+    codes = sorted(products)
+    low, high = catalogue.price_ranges["09"]
+    n = len(codes)
+    return Codes(
+        code=np.array(codes, dtype=object),
+        name=np.array([products[c].name for c in codes], dtype=object),
+        category=np.array(["09"] * n, dtype=object),
+        pay_class=np.array([_pay_class(c, catalogue.drug_pay_class) for c in codes], dtype=object),
+        price=np.array([_price(c, low, high) for c in codes]),
+        sex=np.zeros(n, np.int8),
+        population=np.zeros(n, np.int8),
+        inpatient_only=np.zeros(n, bool),
+        min_level=np.zeros(n, np.int8),
+        excluded=np.ones(n, bool),
+        course_days=np.zeros(n, np.int16),
+    )
+
+
+@cache
+def billed_drugs() -> Codes:
+    """Every drug code the region bills: the NHSA codes, then the antibacterial products."""
+    first, second = drugs(), antibacterials()
+
+    def both(name: str) -> np.ndarray:
+        return np.concatenate([getattr(first, name), getattr(second, name)])
+
+    return Codes(
+        code=both("code"),
+        name=both("name"),
+        category=both("category"),
+        pay_class=both("pay_class"),
+        price=both("price"),
+        sex=both("sex"),
+        population=both("population"),
+        inpatient_only=both("inpatient_only"),
+        min_level=both("min_level"),
+        excluded=both("excluded"),
+        course_days=both("course_days"),
     )
 
 

@@ -45,7 +45,7 @@ from sanyi.procurement.api import (
     procurement_stock_reports,
 )
 from sanyi.registry.api import institutions
-from sanyi.synth.catalogue import drugs, supplies
+from sanyi.synth.catalogue import billed_drugs, supplies
 
 PURCHASED: Final = ("08", "09", "11")  # consumables, Western drugs, Chinese patent drugs
 AGREEMENTS: Final = 6
@@ -181,7 +181,7 @@ def _product(
 
 def _catalogue(firms: _Enterprises) -> dict[str, dict[str, Any]]:
     """Every drug code the region can bill, and its consumables; one product in 20 is imported."""
-    codes = drugs()
+    codes = billed_drugs()
     products: dict[str, dict[str, Any]] = {}
     for index, code in enumerate(codes.code.tolist()):
         maker = firms.makers[index % MANUFACTURERS] if index % 20 else firms.agents[index % 2]
@@ -356,8 +356,11 @@ class _Purchasing:
                 "delivered_on": delivered_on,
             },
         )
-        plant = self.to_plant.pop(0) if self.to_plant and plantable and rng.random() < 0.05 else None
+        plant = self.to_plant[0] if self.to_plant and plantable and rng.random() < 0.05 else None
+        if plant == "CHAIN_LATE_PAYMENT" and not self._late_payment_fits(delivered_on):
+            plant = None  # a payment late by the planted margin would fall after the year's end
         if plant is not None:
+            self.to_plant.pop(0)
             self.planted.append((delivery_id, plant))
         maker = self.products[code]["manufacturer"]
         chain = [(maker, distributor)]
@@ -387,6 +390,12 @@ class _Purchasing:
                 self._last_invoice(invoice, plant)
             invoice["amount"] = line_amount(invoice["quantity"], invoice["unit_price"])
             self.writer.add(procurement_invoices, invoice)
+
+    def _late_payment_fits(self, delivered_on: date) -> bool:
+        """Whether the planted late payment (term + 15 days after the invoice) is paid within the year,
+        so the check sees it whatever the year-end it is run as of."""
+        late = timedelta(days=self.params.payment_term_days + 15)
+        return delivered_on + late <= date(self.year, 12, 31)
 
     def _last_invoice(self, invoice: dict[str, Any], plant: str | None) -> None:
         if plant == "CHAIN_PRICE_MISMATCH":

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 
 import numpy as np
 
+from sanyi.knowledge.synth import complication_codes
 from sanyi.synth import billing
 from sanyi.synth.billing import EMERGENCY, INPATIENT, OUTPATIENT, PHARMACY, EncounterBatch, LineBatch, Tariffs
 from sanyi.synth.catalogue import age_class
@@ -20,6 +21,9 @@ from sanyi.synth.population import Population
 from sanyi.synth.utilisation import Draws, Scales, draw_admissions, draw_pharmacy, draw_visits
 from sanyi.synth.world import PRIMARY_CLASS, World
 
+# Share of surgical stays given a complication: Sanyi's parameter, a small plausible rate (it is not
+# a published figure), so the complication indicator has cases without dominating anything.
+COMPLICATION_RATE = 0.01
 MIN_DAYS_BETWEEN_STAYS = 16  # clean data never looks like a split admission (15 days)
 CHRONIC_FOLLOW_UP_SHARE = 0.5
 
@@ -210,6 +214,7 @@ def chunk_encounters(
     stay_principal, stay_secondary, stay_procedures = _code_stays(
         mix, adrg_index, [chronic_codes[p] for p in admissions.person.tolist()], rng
     )
+    stay_secondary = _complications(stay_secondary, surgical, streams("complications"))
     n_pharmacy = len(pharmacy.person)
     empty = np.full(n_pharmacy, "", dtype=object)
     # A purchase for a chronic condition carries its diagnosis (a prescription sent out to the pharmacy).
@@ -302,6 +307,22 @@ def _code_stays(
             # Half carry a code the dictionaries do not know, half a principal no group takes.
             principal[i] = principal[i] + "x999" if i % 2 else "Z00.000"
     return principal, secondary, procedures
+
+
+def _complications(
+    secondary: list[tuple[str, ...]], surgical: np.ndarray, rng: np.random.Generator
+) -> list[tuple[str, ...]]:
+    """A complication of surgery as a secondary diagnosis on ``COMPLICATION_RATE`` of surgical stays.
+
+    Its own stream: the other codes and every later draw stay what they were without it."""
+    planted = list(secondary)
+    codes = complication_codes()
+    weight = np.array([w for _, w in codes])
+    hit = surgical & (rng.random(len(surgical)) < COMPLICATION_RATE)
+    picks = rng.choice(len(codes), size=len(surgical), p=weight / weight.sum())
+    for i in np.flatnonzero(hit).tolist():
+        planted[i] = (*secondary[i], codes[int(picks[i])][0])
+    return planted
 
 
 def _chronic_codes(population: Population, rows: np.ndarray, codes: dict[str, str]) -> list[tuple[str, ...]]:

@@ -8,8 +8,10 @@ import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from sqlalchemy import select
+from typer.testing import CliRunner
 
 from sanyi.bootstrap import Container
+from sanyi.cli.main import app
 from sanyi.drgpay.api import build_base_points, payment_rules
 from sanyi.identity.api import Role
 from sanyi.indicators.api import DRG_POLICY, Span, ValuesQuery
@@ -17,7 +19,7 @@ from sanyi.infrastructure.audit import Actor
 from sanyi.registry.api import Viewer, institutions, practitioners, residents
 from sanyi.synth.api import DatabaseSink, RegionRequest, generate, generate_finance
 from sanyi.web.app import create_app
-from sanyi.web.figures import is_small
+from sanyi.web.figures import is_small, number
 from tests.integration.web_helpers import add_user, browser_login
 
 pytestmark = pytest.mark.db
@@ -322,3 +324,50 @@ def _private_hospitals(container: Container) -> list[str]:
             .order_by(institutions.c.code)
         )
         return list(rows.scalars())
+
+
+def test_the_quality_efficiency_and_cost_headings_publish_their_new_figures(
+    client: TestClient, container: Container
+) -> None:
+    """床位使用率, 抗菌药物使用强度, 手术并发症 and 自付比例 are figures now, no longer named as pending."""
+    settled = CliRunner().invoke(
+        app, ["settle-encounters", "--db", container.settings.database_url, "--limit", "400", "--json"]
+    )
+    assert settled.exit_code == 0, settled.output
+    codes = ("YY13", "ZL01", "ZL02", "YB03")
+    span = (Span.parse("2023"),)
+    # The hospital with the most surgical discharges, so the complication rate is no small cell.
+    hospital = max(
+        _hospitals(container),
+        key=lambda h: (
+            container.indicators.values(REGION, ValuesQuery(("ZL02",), span, h))[0].denominator or 0
+        ),
+    )
+    values = {v.indicator: v for v in container.indicators.values(REGION, ValuesQuery(codes, span, hospital))}
+    page = client.get(f"/public/disclosure/hospitals/{hospital}?period=2023").text
+    sections = {key: page.split(f'data-testid="dc-heading-{key}"')[1].split("</section>")[0] for key in
+                ("quality", "efficiency", "costs")}  # fmt: skip
+    for code, heading, source in (
+        ("ZL01", "quality", "诊疗记录"),
+        ("ZL02", "quality", "诊疗记录"),
+        ("YY13", "efficiency", "机构登记"),
+        ("YB03", "costs", "医保结算"),
+    ):
+        value = values[code]
+        row = sections[heading].split(f'data-testid="dc-figure-{code}"')[1].split("</tr>")[0]
+        # A 300-resident region may have no complication at all: a rate of 0 % is still a figure.
+        assert value.numerator > 0 or code == "ZL02", code
+        assert value.denominator is not None and value.denominator > 0 and value.value is not None, code
+        assert f"v{value.caliber_version}" in row and source in row, code
+        if not is_small(value):
+            assert f"分子 {number(value.numerator)}" in row and f"分母 {number(value.denominator)}" in row, (
+                code
+            )
+            assert f'data-testid="dc-value">{number(value.value)} ' in row, code
+    assert "抗菌药物累计DDD数" in sections["quality"] and "实际开放总床日数" in sections["efficiency"]
+    # Targets are an area's (卫办医政发〔2011〕56号 ≤ 40 DDDs, through the Zhejiang entry).
+    (city,) = container.indicators.values(REGION, ValuesQuery(("ZL01",), span, "330300"))
+    assert city.target is not None and city.target.value == 40 and city.target.comparator == "le"
+    # Nothing of these three headings is left as "not yet published".
+    for key in ("quality", "efficiency", "costs"):
+        assert "muted" not in sections[key], key

@@ -84,10 +84,10 @@ def loaded(region: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[C
 
 def test_the_parquet_path_serves_the_indicators_of_care_residents_and_registry() -> None:
     codes = region_indicators(catalogue())
-    assert {"FJ01", "FJ02", "FJ03", "YY12", "ZY01", "ZY02", "ZY04"} <= set(codes)
+    assert {"FJ01", "FJ02", "FJ03", "YY12", "YY13", "ZY01", "ZY02", "ZY04", "ZL01", "ZL02"} <= set(codes)
     # Referrals, contracts, finance, settlements and DRG groupings are not what every region gives
     # (finance, settlements and DRG sums come with their tables: test_parquet_batch_outputs.py).
-    assert not {"FJ06", "YY01", "YB01", "DRG01"} & set(codes)
+    assert not {"FJ06", "YY01", "YB01", "YB03", "DRG01"} & set(codes)
 
 
 def test_local_values_are_those_of_the_database_after_loading_the_region(
@@ -99,9 +99,11 @@ def test_local_values_are_those_of_the_database_after_loading_the_region(
         assert local[by] == rows(stored), by
     area = {(r[0], r[2]): r for r in local["area"]}
     # Not a comparison of zeros: the year's care and population are there.
-    for code in ("FJ01", "FJ02", "FJ03", "YY12", "ZY02"):
+    for code in ("FJ01", "FJ02", "FJ03", "YY12", "YY13", "ZY02", "ZL01"):
         numerator, denominator = area[(code, "2023")][3:5]
         assert numerator > 0 and denominator is not None and denominator > 0, code
+    surgical = area[("ZL02", "2023")][4]
+    assert surgical is not None and surgical > 0  # discharges (complications may be none in 1,500 people)
     assert len(local["county"]) > len(local["area"]) and len(local["institution"]) > len(local["county"])
 
 

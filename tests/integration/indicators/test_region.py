@@ -7,7 +7,7 @@ the first 600 encounters settled so the insurance indicators have claims.
 
 import json
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -20,7 +20,9 @@ from sanyi.care.api import encounters, fee_lines
 from sanyi.cli.main import app
 from sanyi.indicators.api import Span, ValuesQuery, catalogue, institution_finance
 from sanyi.infrastructure import migrate
-from sanyi.registry.api import Viewer
+from sanyi.knowledge.quality import antibacterial_products, complication_prefixes
+from sanyi.registry.api import Viewer, institutions
+from sanyi.settlement.api import settlements
 from sanyi.synth.api import DatabaseSink, RegionRequest, generate, generate_finance, generate_tiered
 from tests.conftest import make_settings
 
@@ -165,10 +167,90 @@ def test_every_public_hospital_is_appraised_and_ranked(wenzhou: Container) -> No
     assert [(a.key, a.score, a.rank) for a in own] == [(found[0].key, found[0].score, None)]
 
 
+def test_bed_occupancy_recomputed_from_the_stays_and_the_registry(wenzhou: Container) -> None:
+    """YY13 by hand for 2023Q2: each Beijing date a patient is in a bed (not the discharge day; a
+    same-day stay 1), clipped to the quarter, over registered beds × days open in the quarter."""
+    beijing, first, after = timedelta(hours=8), date(2023, 4, 1), date(2023, 7, 1)
+    e, i = encounters.c, institutions.c
+    with wenzhou.engine.connect() as connection:
+        stays = connection.execute(select(e.start_at, e.end_at).where(e.type == "inpatient")).all()
+        beds = connection.execute(select(i.beds, i.opened_on)).all()
+    occupied = 0
+    for start, end in stays:
+        admitted = (start + beijing).date()
+        left = (end + beijing).date() if end is not None else after
+        if left == admitted:
+            occupied += first <= admitted < after
+        else:
+            occupied += max(0, (min(left, after) - max(admitted, first)).days)
+    open_days = sum(n * max(0, (after - max(first, opened or first)).days) for n, opened in beds)
+    (value,) = wenzhou.indicators.values(REGION, ValuesQuery(("YY13",), (Span.parse("2023Q2"),), "330300"))
+    assert (value.numerator, value.denominator) == (Decimal(occupied), Decimal(open_days))
+
+
+def test_ddds_complications_and_own_payments_recomputed_from_the_records(wenzhou: Container) -> None:
+    """ZL01, ZL02 and YB03 for 2023 by hand from fee lines, diagnosis strings and settlements."""
+    beijing = timedelta(hours=8)
+    e, f, s = encounters.c, fee_lines.c, settlements.c
+    products = antibacterial_products()
+    with wenzhou.engine.connect() as connection:
+        stays = connection.execute(
+            select(e.id, e.end_at, e.diagnoses, e.procedures).where(
+                (e.type == "inpatient") & e.end_at.is_not(None)
+            )
+        ).all()
+        lines = connection.execute(
+            select(f.encounter_id, f.code, f.quantity).where(f.code.in_(sorted(products)))
+        ).all()
+        paid = connection.execute(
+            select(e.start_at, e.type, s.medfee_sumamt, s.psn_part_amt)
+            .join(encounters, e.id == s.claim_id)
+            .where(s.status == "settled")
+        ).all()
+    discharged = {row.id: row for row in stays if (row.end_at + beijing).year == 2023}
+    ddds = sum(
+        (
+            Decimal(quantity) * products[code].ddd_per_unit
+            for stay, code, quantity in lines
+            if stay in discharged
+        ),
+        Decimal(0),
+    )
+    surgical = [row for row in discharged.values() if row.procedures]
+    prefixes = complication_prefixes()
+    complicated = [
+        row for row in surgical if any(c.startswith(prefixes) for c in row.diagnoses.split("|")[1:])
+    ]
+    settled = [
+        (total, own)
+        for start, kind, total, own in paid
+        if (start + beijing).year == 2023 and kind != "pharmacy"
+    ]
+    values = {
+        v.indicator: v
+        for v in wenzhou.indicators.values(
+            REGION, ValuesQuery(("ZL01", "ZL02", "YB03"), (Span.parse("2023"),), "330300")
+        )
+    }
+    assert abs(values["ZL01"].numerator - ddds) < Decimal("0.01")  # facts are rounded to 4 places per month
+    assert values["ZL01"].value is not None and Decimal(20) < values["ZL01"].value < Decimal(40)
+    assert (values["ZL02"].numerator, values["ZL02"].denominator) == (
+        Decimal(len(complicated)),
+        Decimal(len(surgical)),
+    )
+    assert values["ZL02"].value is not None and values["ZL02"].value < Decimal(10)
+    total, own = sum(t for t, _ in settled), sum(o for _, o in settled)
+    assert (values["YB03"].numerator, values["YB03"].denominator) == (
+        Decimal(own) / 100,
+        Decimal(total) / 100,
+    )
+    assert 0 < own < total
+
+
 def test_cli_list_show_compute_targets_and_report(wenzhou: Container, tmp_path: Path) -> None:
     url = wenzhou.settings.database_url
     listed = runner.invoke(app, ["indicators", "list", "--json"])
-    assert listed.exit_code == 0 and len(json.loads(listed.stdout)) == 32
+    assert listed.exit_code == 0 and len(json.loads(listed.stdout)) == 36
     shown = runner.invoke(app, ["indicators", "show", "FJ06"])
     assert shown.exit_code == 0 and "referred_visits[public_hospital]" in shown.stdout
     assert runner.invoke(app, ["indicators", "show", "XX99"]).exit_code != 0

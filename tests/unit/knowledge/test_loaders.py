@@ -47,10 +47,13 @@ def test_check_all_counts_every_table() -> None:
     summaries = {summary.table: summary.rows for summary in check_all()}
     # 5 policy packages (4 + 1 illustrative), tiered 3, indicators 4 + the appraisal scheme,
     # procurement parameters 1, ledger 4 (departments + 3 documents), compensation 1, trace 2
-    # (trace.yaml, enterprises.tsv)
-    assert len(summaries) == 6 + 3 * 7 + 14 + 5 * 2 + 3 + 4 + 1 + 1 + 4 + 1 + 2
+    # (trace.yaml, enterprises.tsv), quality tables 3 (antibacterials, products, complications),
+    # synthetic-region use tables 2
+    assert len(summaries) == 6 + 3 * 7 + 14 + 5 * 2 + 3 + 4 + 1 + 1 + 4 + 1 + 2 + 3 + 2
     assert summaries["indicators/appraisal.yaml"] == 12
-    assert summaries["indicators/indicators.yaml"] == 32
+    assert summaries["indicators/indicators.yaml"] == 36
+    assert summaries["indicators/antibacterial_products.tsv"] == 15
+    assert summaries["indicators/complications.tsv"] == 18
     assert summaries["procurement/parameters.yaml"] == 13
     assert summaries["tiered/recognisable_items.tsv"] == 48
     assert summaries["supervision/drug_sex_limit.tsv"] == 6472

@@ -52,11 +52,11 @@ class Heading:
 HEADINGS: Final = (
     Heading("income", ("YY05", "YY06", "YY07", "YY08", "YY09")),
     Heading("performance", ("DRG01", "XX02", "YB01")),  # and the 绩效考核 score (_appraisal)
-    Heading("quality", ("DRG04",), ("complications", "antibiotics")),
+    Heading("quality", ("DRG04", "ZL02", "ZL01")),
     Heading("prices", ()),  # the three price lists and the DRG table: see ``sanyi.web.prices``
     Heading("structure", ("YY01", "YY02", "YY10", "YY11")),
-    Heading("efficiency", ("YY12", "DRG03", "DRG02"), ("bed_use",)),
-    Heading("costs", ("YY03", "YY04", "YB02"), ("out_of_pocket",)),
+    Heading("efficiency", ("YY12", "YY13", "DRG03", "DRG02")),
+    Heading("costs", ("YY03", "YY04", "YB02", "YB03")),
 )
 HEADING_ZH: Final = {
     "income": "收支情况",
