@@ -19,7 +19,7 @@ from sanyi.infrastructure.audit import Actor
 from sanyi.registry.api import Viewer, institutions, practitioners, residents
 from sanyi.synth.api import DatabaseSink, RegionRequest, generate, generate_finance
 from sanyi.web.app import create_app
-from sanyi.web.figures import is_small, number
+from sanyi.web.figures import SMALL_CELL, is_small, number
 from tests.integration.web_helpers import add_user, browser_login
 
 pytestmark = pytest.mark.db
@@ -329,7 +329,8 @@ def _private_hospitals(container: Container) -> list[str]:
 def test_the_quality_efficiency_and_cost_headings_publish_their_new_figures(
     client: TestClient, container: Container
 ) -> None:
-    """床位使用率, 抗菌药物使用强度, 手术并发症 and 自付比例 are figures now, no longer named as pending."""
+    """床位使用率, 抗菌药物使用强度, 手术并发症 and 自付比例 are figures now, no longer named as pending, and
+    医疗服务效率 shows the hospital's 门急诊人次 and 出院人次."""
     settled = CliRunner().invoke(
         app, ["settle-encounters", "--db", container.settings.database_url, "--limit", "400", "--json"]
     )
@@ -365,6 +366,14 @@ def test_the_quality_efficiency_and_cost_headings_publish_their_new_figures(
             )
             assert f'data-testid="dc-value">{number(value.value)} ' in row, code
     assert "抗菌药物累计DDD数" in sections["quality"] and "实际开放总床日数" in sections["efficiency"]
+    # 门急诊人次 and 出院人次 under 医疗服务效率: counts, so the figure is the numerator itself.
+    volumes = container.indicators.values(REGION, ValuesQuery(("YY14", "YY15"), span, hospital))
+    assert [v.indicator for v in volumes] == ["YY14", "YY15"]
+    for value in volumes:
+        row = sections["efficiency"].split(f'data-testid="dc-figure-{value.indicator}"')[1].split("</tr>")[0]
+        assert value.numerator >= SMALL_CELL and value.denominator is None, value
+        assert value.value == value.numerator and "诊疗记录" in row
+        assert f'data-testid="dc-value">{number(value.value)} ' in row, row
     # Targets are an area's (卫办医政发〔2011〕56号 ≤ 40 DDDs, through the Zhejiang entry).
     (city,) = container.indicators.values(REGION, ValuesQuery(("ZL01",), span, "330300"))
     assert city.target is not None and city.target.value == 40 and city.target.comparator == "le"

@@ -250,7 +250,7 @@ def test_ddds_complications_and_own_payments_recomputed_from_the_records(wenzhou
 def test_cli_list_show_compute_targets_and_report(wenzhou: Container, tmp_path: Path) -> None:
     url = wenzhou.settings.database_url
     listed = runner.invoke(app, ["indicators", "list", "--json"])
-    assert listed.exit_code == 0 and len(json.loads(listed.stdout)) == 36
+    assert listed.exit_code == 0 and len(json.loads(listed.stdout)) == 38
     shown = runner.invoke(app, ["indicators", "show", "FJ06"])
     assert shown.exit_code == 0 and "referred_visits[public_hospital]" in shown.stdout
     assert runner.invoke(app, ["indicators", "show", "XX99"]).exit_code != 0

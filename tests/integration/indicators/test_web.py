@@ -45,7 +45,7 @@ def test_values_are_scoped_and_carry_their_sums(client: TestClient, container: C
     office, staff, health = (api_token(client, name) for name in ("ind.office", "ind.staff", "ind.health"))
 
     catalogue = client.get("/api/indicators", headers=staff).json()
-    assert len(catalogue) == 36 and catalogue[0]["caliber"]["version"]
+    assert len(catalogue) == 38 and catalogue[0]["caliber"]["version"]
     fj06 = client.get("/api/indicators/FJ06", headers=staff).json()
     assert (
         fj06["numerator"] == "referred_visits[public_hospital]"

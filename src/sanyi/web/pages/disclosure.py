@@ -44,18 +44,17 @@ RULE: Final = "医疗卫生机构信息公开管理办法（国卫办发〔2021�
 class Heading:
     key: str  # locale key disclosure.heading_<key>
     indicators: tuple[str, ...]
-    pending: tuple[str, ...] = ()  # items the doc lists that the catalogue has no indicator for yet
 
 
-# The seven headings of the doc, each filled from catalogue indicators; a "pending" item is named on
-# the page as not yet published rather than left out silently.
+# The seven headings of the doc, each filled from catalogue indicators (绩效考核 adds the appraisal,
+# 价格 the price lists).
 HEADINGS: Final = (
     Heading("income", ("YY05", "YY06", "YY07", "YY08", "YY09")),
     Heading("performance", ("DRG01", "XX02", "YB01")),  # and the 绩效考核 score (_appraisal)
     Heading("quality", ("DRG04", "ZL02", "ZL01")),
     Heading("prices", ()),  # the three price lists and the DRG table: see ``sanyi.web.prices``
     Heading("structure", ("YY01", "YY02", "YY10", "YY11")),
-    Heading("efficiency", ("YY12", "YY13", "DRG03", "DRG02")),
+    Heading("efficiency", ("YY12", "YY13", "YY14", "YY15", "DRG03", "DRG02")),
     Heading("costs", ("YY03", "YY04", "YB02", "YB03")),
 )
 HEADING_ZH: Final = {
