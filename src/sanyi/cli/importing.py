@@ -82,6 +82,12 @@ def _import(
                     container.uow, container.audit, cli_actor(), import_loader(kind), file, on_error, advance
                 )
             )
+    show_import(result, file, report, as_json)
+
+
+def show_import(result: ImportResult, file: Path, report: Path | None, as_json: bool) -> None:
+    """Write the report of bad rows (FILE.report.xlsx unless named), print the summary, and fail
+    with the rejection when the import committed nothing because of them."""
     target = report
     if target is None and result.issues:
         target = file.with_name(f"{file.stem}.report.xlsx")

@@ -12,10 +12,10 @@ import typer
 from rich.table import Table
 
 from sanyi.cli.common import DbOption, JsonOption, console, open_container, print_json, run
-from sanyi.cli.importing import OnErrorOption, ReportOption, cli_actor
+from sanyi.cli.importing import OnErrorOption, ReportOption, cli_actor, show_import
 from sanyi.infrastructure import migrate
 from sanyi.infrastructure.importer import OnError
-from sanyi.infrastructure.sheets import IMPORT_UNKNOWN_TEMPLATE, template_bytes, write_report
+from sanyi.infrastructure.sheets import IMPORT_UNKNOWN_TEMPLATE, template_bytes
 from sanyi.kernel.errors import DomainError
 from sanyi.knowledge.procurement import parameters as load_parameters
 from sanyi.procurement.api import RULES, SPECS, USE_GROUPS, completion_dict
@@ -91,24 +91,7 @@ def import_catalogue(
     with open_container(db) as container:
         migrate.upgrade(container.engine)
         result = run(lambda: container.procurement.import_catalogue(cli_actor(), kind, file, on_error))
-    target = report or (file.with_name(f"{file.stem}.report.xlsx") if result.issues else None)
-    if target is not None:
-        write_report(target, result.issues)
-    if as_json:
-        print_json({**result.to_dict(), "report": str(target) if target else None})
-    else:
-        console.print(
-            f"{kind}: 读取 {result.rows:,} 行 rows · 有误 {result.bad_rows:,} bad · "
-            f"新增 {result.inserted:,} inserted · 更新 {result.updated:,} updated"
-        )
-        for item in result.issues[:20]:
-            console.print(
-                f"  行 row {item.row} · {item.field} · {item.code}: {item.message_zh} / {item.message_en}"
-            )
-        if target is not None:
-            console.print(f"报告 report: {target}")
-    if result.issues and not result.committed:
-        run(lambda: (_ for _ in ()).throw(result.rejection()))
+    show_import(result, file, report, as_json)
 
 
 @app.command("check-chain")
