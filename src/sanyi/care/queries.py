@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
 from sqlalchemy import BigInteger, Connection, Row, and_, func, select, type_coerce
 
@@ -41,13 +41,18 @@ def _split(text: str | None) -> tuple[str, ...]:
     return tuple(code for code in (text or "").split("|") if code)
 
 
+# Looking a member up by value through the enum's call costs more than building the rest of a line.
+_PAY_CLASSES: Final = {member.value: member for member in PayClass}
+_ENCOUNTER_TYPES: Final = {member.value: member for member in EncounterType}
+
+
 def to_line(row: Row[Any]) -> FeeLine:
     return FeeLine(
         no=int(row.line_no),
         code=row.code,
         name=row.name,
         category=row.category,
-        pay_class=PayClass(row.pay_class),
+        pay_class=_PAY_CLASSES.get(row.pay_class) or PayClass(row.pay_class),
         selfpay_prop=row.selfpay_prop,
         quantity=row.quantity,
         unit_price=row.unit_price,
@@ -64,7 +69,7 @@ def to_encounter(row: Row[Any], lines: tuple[FeeLine, ...] = ()) -> Encounter:
         institution_code=row.institution_code,
         encounter_no=row.encounter_no,
         person_id=row.person_id,
-        type=EncounterType(row.type),
+        type=_ENCOUNTER_TYPES.get(row.type) or EncounterType(row.type),
         start=row.start_at,
         end=row.end_at,
         department_code=row.department_code,

@@ -14,7 +14,7 @@ import pyarrow as pa
 
 from sanyi.kernel.errors import DomainError
 from sanyi.knowledge.policies import PolicyPackage
-from sanyi.settlement.claims import TABLE_HEADER, parse_claim, rejection_record, result_record, table_row
+from sanyi.settlement.claims import TABLE_HEADER, parse_claim, rejection_record, summary_record, table_row
 from sanyi.settlement.engine import choose_package, settle
 from sanyi.settlement.model import Accumulators, Claim, Settlement
 
@@ -69,7 +69,7 @@ def outcome_table(outcomes: Iterable[Outcome]) -> pa.Table:
     columns: list[list[Any]] = [[] for _ in TABLE_HEADER]
     for outcome in outcomes:
         if outcome.settlement is not None:
-            result = result_record(outcome.settlement, explain=False)
+            result = summary_record(outcome.settlement)
         else:
             assert outcome.error is not None
             result = rejection_record(outcome.claim_id, outcome.error)

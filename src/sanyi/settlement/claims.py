@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any, Final
 
 from sanyi.kernel.errors import DomainError
@@ -39,6 +39,7 @@ from sanyi.settlement.model import (
     Person,
     Referral,
     Settlement,
+    Split,
 )
 
 REGION_CODE: Final = re.compile(r"[0-9]{6}")
@@ -151,16 +152,26 @@ def _moment(record: Mapping[str, Any], key: str, path: str, *, required: bool) -
 
 
 def _number(record: Mapping[str, Any], key: str, path: str, *, optional: bool = False) -> Decimal | None:
-    full = f"{path}.{key}"
-    value = _get(record, key, path, None if optional else _MISSING)
+    value = record.get(key)
     if value is None:
-        return None
-    if isinstance(value, float):
-        raise _invalid(full, value, "must be a decimal string, not a float", "应为十进制字符串，不能是浮点数")
-    try:
-        return to_decimal(value, path=full)
-    except DomainError:
-        raise _invalid(full, value, "not a decimal number", "不是有效的十进制数") from None
+        return None if optional else _get(record, key, path)  # _get raises the missing field
+    if type(value) is str:  # the usual case, parsed here without to_decimal's checks of other types
+        try:
+            number = Decimal(value.strip())
+        except InvalidOperation:
+            number = Decimal("NaN")
+        if number.is_finite():
+            return number
+    elif isinstance(value, float):
+        raise _invalid(
+            f"{path}.{key}", value, "must be a decimal string, not a float", "应为十进制字符串，不能是浮点数"
+        )
+    else:
+        try:
+            return to_decimal(value)
+        except DomainError:
+            pass
+    raise _invalid(f"{path}.{key}", value, "not a decimal number", "不是有效的十进制数")
 
 
 def parse_person(record: Mapping[str, Any]) -> Person:
@@ -340,27 +351,38 @@ def accumulator_record(settlement: Settlement) -> dict[str, Any]:
     return accumulator_fields(settlement.after)
 
 
-def result_record(settlement: Settlement, *, explain: bool = True) -> dict[str, Any]:
-    """A settled claim as the result object of claim.md."""
-    split = settlement.split
-    record: dict[str, Any] = {
+def split_record(split: Split) -> dict[str, str]:
+    """A split's money fields as yuan strings (the ratio as its text), in the 2304 order."""
+    return {
+        "medfee_sumamt": yuan(split.medfee_sumamt),
+        "fulamt_ownpay_amt": yuan(split.fulamt_ownpay_amt),
+        "overlmt_selfpay": yuan(split.overlmt_selfpay),
+        "preselfpay_amt": yuan(split.preselfpay_amt),
+        "inscp_scp_amt": yuan(split.inscp_scp_amt),
+        "act_pay_dedc": yuan(split.act_pay_dedc),
+        "pool_prop": ratio_text(split.pool_prop),
+        "hifp_pay": yuan(split.hifp_pay),
+        "hifmi_pay": yuan(split.hifmi_pay),
+        "maf_pay": yuan(split.maf_pay),
+        "fund_pay_sumamt": yuan(split.fund_pay_sumamt),
+        "psn_part_amt": yuan(split.psn_part_amt),
+    }
+
+
+def summary_record(settlement: Settlement) -> dict[str, Any]:
+    """A settled claim's id, status, policy and split: what the flat table shows of it."""
+    return {
         "claim_id": settlement.claim_id,
         "status": "settled",
         "policy": settlement.policy,
-        "split": {
-            "medfee_sumamt": yuan(split.medfee_sumamt),
-            "fulamt_ownpay_amt": yuan(split.fulamt_ownpay_amt),
-            "overlmt_selfpay": yuan(split.overlmt_selfpay),
-            "preselfpay_amt": yuan(split.preselfpay_amt),
-            "inscp_scp_amt": yuan(split.inscp_scp_amt),
-            "act_pay_dedc": yuan(split.act_pay_dedc),
-            "pool_prop": ratio_text(split.pool_prop),
-            "hifp_pay": yuan(split.hifp_pay),
-            "hifmi_pay": yuan(split.hifmi_pay),
-            "maf_pay": yuan(split.maf_pay),
-            "fund_pay_sumamt": yuan(split.fund_pay_sumamt),
-            "psn_part_amt": yuan(split.psn_part_amt),
-        },
+        "split": split_record(settlement.split),
+    }
+
+
+def result_record(settlement: Settlement, *, explain: bool = True) -> dict[str, Any]:
+    """A settled claim as the result object of claim.md."""
+    record: dict[str, Any] = {
+        **summary_record(settlement),
         "lines": [
             {
                 "no": line.no,
