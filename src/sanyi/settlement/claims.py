@@ -59,6 +59,7 @@ SPLIT_FIELDS: Final = (
     "psn_part_amt",
 )
 _MISSING: Final = object()
+_NONE: Final = Decimal(0)
 
 
 def round_half_up(numerator: int, denominator: int) -> int:
@@ -243,14 +244,14 @@ def parse_encounter(record: Mapping[str, Any]) -> Encounter:
 
 def parse_line(raw: Any, index: int) -> Line:
     path = f"lines[{index}]"
-    if not isinstance(raw, Mapping):
+    if type(raw) is not dict and not isinstance(raw, Mapping):  # the exact type first: a line is hot
         raise _invalid(path, raw, "must be an object", "应为对象")
     no = _get(raw, "no", path)
     if isinstance(no, bool) or not isinstance(no, int):
         raise _invalid(f"{path}.no", no, "must be an integer", "应为整数")
     line_class = _choice(raw, "class", path, LINE_CLASSES)
-    selfpay = _number(raw, "selfpay_prop", path, optional=True) or Decimal(0)
-    if not Decimal(0) <= selfpay <= Decimal(1):
+    selfpay = _number(raw, "selfpay_prop", path, optional=True) or _NONE
+    if not 0 <= selfpay <= 1:
         raise _invalid(
             f"{path}.selfpay_prop", raw.get("selfpay_prop"), "must be between 0 and 1", "应在 0 到 1 之间"
         )
@@ -277,7 +278,7 @@ def parse_line(raw: Any, index: int) -> Line:
         category=_choice(raw, "category", path, FEE_CATEGORIES),
         line_class=line_class,
         # 甲类 is fully in the policy range whatever proportion is written on it.
-        selfpay_prop=selfpay if line_class == "B" else Decimal(0),
+        selfpay_prop=selfpay if line_class == "B" else _NONE,
         quantity=quantity,
         unit_price=unit_price,
         price_ceiling=ceiling,
