@@ -25,7 +25,7 @@ from sanyi.care.templates import (
 )
 from sanyi.infrastructure.bulk import bulk_insert
 from sanyi.infrastructure.columns import DecimalText
-from sanyi.infrastructure.importer import Loader
+from sanyi.infrastructure.importer import BufferedLoader, Loader
 from sanyi.infrastructure.sheets import (
     DATETIME,
     IMPORT_DUPLICATE_KEY,
@@ -83,16 +83,18 @@ class _Pending:
     good: bool = True
 
 
-class EncounterLoader:
+class EncounterLoader(BufferedLoader):
+    """Rows of one encounter come together; the buffer holds finished encounters."""
+
     spec = ENCOUNTERS
 
     def __init__(self) -> None:
+        super().__init__()
         self.institutions: set[str] = set()
         self.practitioners: set[str] = set()
         self.persons: dict[str, str] = {}
         self.closed: dict[tuple[str, str], int] = {}
         self.current: _Pending | None = None
-        self.buffer: list[_Pending] = []
         self._skipped = 0
 
     def begin(self, connection: Connection) -> None:
@@ -294,19 +296,13 @@ class EncounterLoader:
         else:
             self._skipped += 1
 
-    def pending(self) -> int:
-        return len(self.buffer)
-
-    def discard(self) -> None:
-        self.buffer.clear()
-
     def skipped(self) -> int:
         return self._skipped
 
     def flush(self, connection: Connection, final: bool) -> tuple[int, int]:
         if final:
             self._close()
-        batch, self.buffer = self.buffer, []
+        batch: list[_Pending] = self.take()
         if not batch:
             return 0, 0
         keys = [(p.values["institution_code"], p.values["encounter_no"]) for p in batch]

@@ -16,6 +16,7 @@ from sqlalchemy import Connection, select
 from sanyi.indicators.errors import INDICATOR_PERIOD_LOCKED
 from sanyi.indicators.services import lock_of, locked_periods
 from sanyi.indicators.tables import FINANCE_AMOUNTS, institution_finance
+from sanyi.infrastructure.importer import BufferedLoader
 from sanyi.infrastructure.sheets import (
     IMPORT_DUPLICATE_KEY,
     IMPORT_INCONSISTENT,
@@ -96,11 +97,11 @@ FINANCE: Final = SheetSpec(
 )
 
 
-class FinanceLoader:
+class FinanceLoader(BufferedLoader):
     spec = FINANCE
 
     def __init__(self) -> None:
-        self.buffer: list[dict[str, Any]] = []
+        super().__init__()
         self.first_row: dict[tuple[str, str], int] = {}
         self.areas: dict[str, str] = {}
         self.locks: list[tuple[str, str, str, str]] = []
@@ -176,15 +177,8 @@ class FinanceLoader:
             reason_en=en,
         )
 
-    def add(self, row: int, values: dict[str, Any], good: bool) -> None:
-        if good:
-            self.buffer.append(values)
-
-    def pending(self) -> int:
-        return len(self.buffer)
-
     def flush(self, connection: Connection, final: bool) -> tuple[int, int]:
-        batch, self.buffer = self.buffer, []
+        batch = self.take()
         if not batch:
             return 0, 0
         rows = [
@@ -197,9 +191,3 @@ class FinanceLoader:
             for v in batch
         ]
         return upsert(connection, institution_finance, rows, ["institution_code", "month"])
-
-    def skipped(self) -> int:
-        return 0
-
-    def discard(self) -> None:
-        self.buffer.clear()

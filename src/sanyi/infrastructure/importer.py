@@ -61,6 +61,31 @@ class Loader(Protocol):
         """Drop the buffered records (under reject, once a row is bad nothing will be written)."""
 
 
+class BufferedLoader:
+    """The buffer most loaders keep: each good row is one record, and no record is left out."""
+
+    def __init__(self) -> None:
+        self.buffer: list[Any] = []
+
+    def add(self, row: int, values: dict[str, Any], good: bool) -> None:
+        if good:
+            self.buffer.append(values)
+
+    def pending(self) -> int:
+        return len(self.buffer)
+
+    def take(self) -> list[Any]:
+        """The buffered records, leaving the buffer empty (what ``flush`` writes)."""
+        batch, self.buffer = self.buffer, []
+        return batch
+
+    def skipped(self) -> int:
+        return 0
+
+    def discard(self) -> None:
+        self.buffer.clear()
+
+
 @dataclass
 class ImportResult:
     kind: str

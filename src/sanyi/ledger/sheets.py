@@ -8,6 +8,7 @@ from typing import Any, Final
 
 from sqlalchemy import Connection, select
 
+from sanyi.infrastructure.importer import BufferedLoader
 from sanyi.infrastructure.sheets import (
     DATA_SHEET,
     DATE,
@@ -125,7 +126,7 @@ TASKS: Final = SheetSpec(
 STATUS_HEADERS: Final = ("状态", "逾期天数", "督办", "已调整", "报送人", "核验人", "销号人")
 
 
-class TaskLoader:
+class TaskLoader(BufferedLoader):
     """Checks and writes imported tasks (new ids only) with a history event each."""
 
     spec = TASKS
@@ -135,10 +136,10 @@ class TaskLoader:
         validate: Callable[[str, dict[str, Any]], None],
         insert: Callable[[Connection, NewTask], None],
     ) -> None:
+        super().__init__()
         self._validate = validate
         self._insert = insert
         self._known: set[str] = set()
-        self._buffer: list[NewTask] = []
 
     def begin(self, connection: Connection) -> None:
         self._known = set(connection.execute(select(ledger_tasks.c.id)).scalars())
@@ -163,7 +164,7 @@ class TaskLoader:
 
     def add(self, row: int, values: dict[str, Any], good: bool) -> None:
         if good:
-            self._buffer.append(
+            self.buffer.append(
                 NewTask(
                     id=values["id"],
                     region=values["region"],
@@ -179,21 +180,11 @@ class TaskLoader:
                 )
             )
 
-    def pending(self) -> int:
-        return len(self._buffer)
-
     def flush(self, connection: Connection, final: bool) -> tuple[int, int]:
-        for task in self._buffer:
+        batch = self.take()
+        for task in batch:
             self._insert(connection, task)
-        written = len(self._buffer)
-        self._buffer.clear()
-        return written, 0
-
-    def skipped(self) -> int:
-        return 0
-
-    def discard(self) -> None:
-        self._buffer.clear()
+        return len(batch), 0
 
 
 def export_bytes(

@@ -12,6 +12,7 @@ from typing import Any, Final
 
 from sqlalchemy import Connection, Table, select
 
+from sanyi.infrastructure.importer import BufferedLoader
 from sanyi.infrastructure.sheets import (
     DATE,
     IMPORT_DUPLICATE_KEY,
@@ -160,7 +161,7 @@ def _money(value: Decimal | None) -> Money | None:
     return None if value is None else Money.parse(value)
 
 
-class _Loader:
+class _Loader(BufferedLoader):
     spec: SheetSpec
     table: Table
     prefix: str  # price_ or fee_
@@ -169,9 +170,9 @@ class _Loader:
     kind_en: str
 
     def __init__(self) -> None:
+        super().__init__()
         self.first_row: dict[tuple[Any, ...], int] = {}
         self.versions: dict[tuple[str, ...], list[Validity]] = {}
-        self.buffer: list[dict[str, Any]] = []
 
     def key(self, values: dict[str, Any]) -> tuple[str, ...]:
         return tuple(values[name] or "" for name in self.key_columns)
@@ -220,21 +221,8 @@ class _Loader:
     def codes(self, row: int, values: dict[str, Any]) -> list[Issue]:
         return []
 
-    def add(self, row: int, values: dict[str, Any], good: bool) -> None:
-        if good:
-            self.buffer.append(values)
-
-    def pending(self) -> int:
-        return len(self.buffer)
-
-    def discard(self) -> None:
-        self.buffer.clear()
-
-    def skipped(self) -> int:
-        return 0
-
     def flush(self, connection: Connection, final: bool) -> tuple[int, int]:
-        batch, self.buffer = self.buffer, []
+        batch = self.take()
         rows = [self.row(values) for values in batch]
         return upsert(connection, self.table, rows, [*self.key_columns, "effective_from"])
 

@@ -9,6 +9,7 @@ from typing import Any, Final
 
 from sqlalchemy import Connection, select
 
+from sanyi.infrastructure.importer import BufferedLoader
 from sanyi.infrastructure.sheets import (
     FLAG,
     IMPORT_DUPLICATE_KEY,
@@ -196,32 +197,19 @@ PRODUCTS: Final = SheetSpec(
 )
 
 
-class _Loader:
+class _Loader(BufferedLoader):
     spec: SheetSpec
     header: str
 
     def __init__(self) -> None:
+        super().__init__()
         self.first_row: dict[str, int] = {}
-        self.buffer: list[dict[str, Any]] = []
 
     def duplicate(self, row: int, key: str) -> list[Issue]:
         first = self.first_row.setdefault(key, row)
         if first != row:
             return [problem(IMPORT_DUPLICATE_KEY, row, self.header, key, first_row=first, key=key)]
         return []
-
-    def add(self, row: int, values: dict[str, Any], good: bool) -> None:
-        if good:
-            self.buffer.append(values)
-
-    def pending(self) -> int:
-        return len(self.buffer)
-
-    def discard(self) -> None:
-        self.buffer.clear()
-
-    def skipped(self) -> int:
-        return 0
 
 
 class EnterpriseLoader(_Loader):
@@ -235,7 +223,7 @@ class EnterpriseLoader(_Loader):
         return self.duplicate(row, values["code"])
 
     def flush(self, connection: Connection, final: bool) -> tuple[int, int]:
-        batch, self.buffer = self.buffer, []
+        batch = self.take()
         rows = [{"code": v["code"], "name": v["name"], "role": v["role"].value} for v in batch]
         return upsert(connection, procurement_enterprises, rows, ["code"])
 
@@ -285,7 +273,7 @@ class ProductLoader(_Loader):
         return issues
 
     def flush(self, connection: Connection, final: bool) -> tuple[int, int]:
-        batch, self.buffer = self.buffer, []
+        batch = self.take()
         rows = [product_row(v) for v in batch]
         return upsert(connection, procurement_products, rows, ["code"])
 

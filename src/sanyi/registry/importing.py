@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from sanyi.infrastructure.importer import Loader
+from sanyi.infrastructure.importer import BufferedLoader, Loader
 from sanyi.infrastructure.sheets import (
     IMPORT_DUPLICATE_KEY,
     IMPORT_INCONSISTENT,
@@ -94,14 +94,14 @@ class AreaIndex:
             self.stored.add(code)
 
 
-class _KeyedLoader:
-    """Shared parts: duplicate keys within the file and a buffer of good records."""
+class _KeyedLoader(BufferedLoader):
+    """Shared parts: duplicate keys within the file and the divisions the records name."""
 
     key_header: str
 
     def __init__(self) -> None:
+        super().__init__()
         self.first_row: dict[str, int] = {}
-        self.buffer: list[dict[str, Any]] = []
         self.areas = AreaIndex()
 
     def duplicate(self, row: int, key: str) -> list[Issue]:
@@ -133,19 +133,10 @@ class _KeyedLoader:
     area_fields: tuple[str, ...] = ()
 
     def add(self, row: int, values: dict[str, Any], good: bool) -> None:
+        super().add(row, values, good)
         if good:
-            self.buffer.append(values)
             for name in self.area_fields:
                 self.areas.want(values[name])
-
-    def pending(self) -> int:
-        return len(self.buffer)
-
-    def discard(self) -> None:
-        self.buffer.clear()
-
-    def skipped(self) -> int:
-        return 0
 
 
 class InstitutionLoader(_KeyedLoader):
@@ -163,7 +154,7 @@ class InstitutionLoader(_KeyedLoader):
         return issues
 
     def flush(self, connection: Connection, final: bool) -> tuple[int, int]:
-        batch, self.buffer = self.buffer, []
+        batch = self.take()
         if not batch:
             return 0, 0
         self.areas.ensure(connection)
@@ -247,7 +238,7 @@ class PractitionerLoader(_KeyedLoader):
         return issues
 
     def flush(self, connection: Connection, final: bool) -> tuple[int, int]:
-        batch, self.buffer = self.buffer, []
+        batch = self.take()
         if not batch:
             return 0, 0
         rows = [
@@ -396,7 +387,7 @@ class ResidentLoader(_KeyedLoader):
         )
 
     def flush(self, connection: Connection, final: bool) -> tuple[int, int]:
-        batch, self.buffer = self.buffer, []
+        batch = self.take()
         if not batch:
             return 0, 0
         self.areas.ensure(connection)
@@ -494,7 +485,7 @@ class AreaLoader(_KeyedLoader):
             self.areas.stored.add(values["code"])  # later rows may name it as their parent
 
     def flush(self, connection: Connection, final: bool) -> tuple[int, int]:
-        batch, self.buffer = self.buffer, []
+        batch = self.take()
         if not batch:
             return 0, 0
         self.areas.ensure(connection)
