@@ -1,4 +1,4 @@
-"""``sanyi indicators``: the indicator catalogue, values, targets, approval and the quarterly report."""
+"""``sanyi indicators``: the catalogue, values, targets, 绩效考核, approval and the quarterly report."""
 
 from __future__ import annotations
 
@@ -25,11 +25,13 @@ from sanyi.indicators.api import (
     IndicatorValue,
     Span,
     ValuesQuery,
+    appraisal_sheets,
     catalogue,
     region_values,
 )
 from sanyi.infrastructure import migrate
 from sanyi.infrastructure.audit import Actor
+from sanyi.infrastructure.tabular import xlsx_bytes
 from sanyi.kernel.errors import DomainError
 from sanyi.registry.api import Viewer
 
@@ -352,6 +354,49 @@ def compute(
             "" if v.denominator is None else str(v.denominator),
             target,
             v.achievement.label_zh,
+        )
+    console.print(table)
+
+
+@app.command("appraisal")
+def appraisal_command(
+    period: Annotated[str, typer.Option("--period", help="2023, 2023Q4, 2023-12 or 2023-06YTD")],
+    area: AreaOption = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write the ranking, every component and the scheme as .xlsx"),
+    ] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """绩效考核: score, grade and rank of each institution the scheme applies to in the area (default:
+    the region), best first; an institution code gives that one alone. Each score is Σ points × 100 ÷
+    the weight scored; with -o the workbook of the web page's export (numerators, denominators, steps)."""
+    with open_container(db) as container:
+        migrate.upgrade(container.engine)
+        service = container.indicators
+        found = run(lambda: service.appraisals(_viewer(), Span.parse(period), area))
+        scheme = service.scheme
+    if as_json:
+        print_json({"scheme": scheme.id, "period": period, "appraisals": [a.row() for a in found]})
+        return
+    if output is not None:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_bytes(xlsx_bytes(appraisal_sheets(scheme, found)))
+        console.print(f"已写出 / written: {output} ({len(found):,} institutions)")
+        return
+    table = Table(
+        "排名", "机构", "总分", "等级", "得分合计", "已评分权重", "未评分指标", title=scheme.name_zh
+    )
+    for a in found:
+        table.add_row(
+            "" if a.rank is None else str(a.rank),
+            f"{a.key} {escape(a.key_name)}",
+            "—" if a.score is None else str(a.score),
+            f"{a.grade.grade} {a.grade.name_zh}" if a.grade else "",
+            str(a.points),
+            str(a.weight_scored),
+            "、".join(c.indicator for c in a.missing),
         )
     console.print(table)
 

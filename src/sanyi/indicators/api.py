@@ -18,6 +18,7 @@ indicators a synthetic region's Parquet gives (``region_indicators``) on an anal
 from typing import Final
 
 from sanyi.indicators.appraisal import Appraisal, Scored, Step, appraise, fraction, ranked
+from sanyi.indicators.appraisal_sheets import appraisal_sheets, dimension_names
 from sanyi.indicators.engine import (
     FACT_SCHEMA,
     GROUPINGS,
@@ -125,12 +126,14 @@ __all__ = [
     "Unit",
     "ValuesQuery",
     "achieved",
+    "appraisal_sheets",
     "appraise",
     "approvals",
     "area_prefix",
     "build_legend",
     "catalogue",
     "compute",
+    "dimension_names",
     "due_date",
     "facts_table",
     "fraction",

@@ -12,6 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
@@ -165,6 +166,34 @@ def test_every_public_hospital_is_appraised_and_ranked(wenzhou: Container) -> No
         Viewer("staff", "institution_staff", found[0].key, regional=False), Span.parse("2023")
     )
     assert [(a.key, a.score, a.rank) for a in own] == [(found[0].key, found[0].score, None)]
+
+
+def test_the_appraisal_command_ranks_as_the_service_and_writes_the_page_workbook(
+    wenzhou: Container, tmp_path: Path
+) -> None:
+    url = wenzhou.settings.database_url
+    found = wenzhou.indicators.appraisals(REGION, Span.parse("2023"), "330300")
+    command = ["indicators", "appraisal", "--db", url, "--period", "2023", "--area", "330300"]
+    listed = runner.invoke(app, [*command, "--json"])
+    assert listed.exit_code == 0, listed.output
+    shown = json.loads(listed.stdout)
+    assert shown["period"] == "2023" and shown["scheme"] == wenzhou.indicators.scheme.id
+    assert [(r["key"], r["score"], r["rank"]) for r in shown["appraisals"]] == [
+        (a.key, None if a.score is None else str(a.score), a.rank) for a in found
+    ]
+    table = runner.invoke(app, command)
+    assert table.exit_code == 0 and wenzhou.indicators.scheme.name_zh in table.stdout
+    workbook = tmp_path / "appraisal.xlsx"
+    written = runner.invoke(app, [*command, "-o", str(workbook)])
+    assert written.exit_code == 0 and f"({len(found):,} institutions)" in " ".join(written.stdout.split())
+    sheets = load_workbook(workbook, read_only=True)
+    assert sheets.sheetnames == ["排名 ranking", "指标得分 components", "考核方案 scheme"]
+    ranking = list(sheets["排名 ranking"].iter_rows(values_only=True))
+    assert [row[1] for row in ranking[1:]] == [a.key for a in found]
+    components = list(sheets["指标得分 components"].iter_rows(values_only=True))
+    assert len(components) == 1 + sum(len(a.components) for a in found)
+    bad = runner.invoke(app, ["indicators", "appraisal", "--db", url, "--period", "2023Q5"])
+    assert bad.exit_code != 0 and "INVALID_PERIOD" in bad.output
 
 
 def test_bed_occupancy_recomputed_from_the_stays_and_the_registry(wenzhou: Container) -> None:

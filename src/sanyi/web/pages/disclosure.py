@@ -14,7 +14,16 @@ from typing import Annotated, Any, Final, TypeVar
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from sanyi.indicators.api import INDICATOR_UNKNOWN, Appraisal, IndicatorValue, Span, ValuesQuery, catalogue
+from sanyi.indicators.api import (
+    INDICATOR_UNKNOWN,
+    Appraisal,
+    IndicatorValue,
+    Span,
+    ValuesQuery,
+    appraisal_sheets,
+    catalogue,
+    dimension_names,
+)
 from sanyi.infrastructure.tabular import xlsx_bytes
 from sanyi.kernel.clock import today
 from sanyi.kernel.errors import DomainError
@@ -27,7 +36,6 @@ from sanyi.web.errors import NOT_FOUND
 from sanyi.web.exports import xlsx_attachment
 from sanyi.web.figures import SMALL_CELL, Cell, cell, is_small, last_quarter, number, values_or_none
 from sanyi.web.i18n import Translator
-from sanyi.web.pages.appraisal import appraisal_sheets, dimension_names
 from sanyi.web.prices import PAGE_SIZE, level_name, list_sheet, price_lists
 from sanyi.web.templating import render
 
