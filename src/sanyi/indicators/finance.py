@@ -3,7 +3,9 @@
 One row per institution and month. Checked beyond each cell: the institution exists, 医疗收入 equals
 门急诊收入 + 住院收入, 中药饮片 is part of 药品, the income categories do not exceed 医疗收入, the
 row is not repeated in the file, and its month is not in an approved (locked) period of an area the
-institution is in.
+institution is in. The return's visit and discharge counts (optional, appended after the source so
+older files keep their columns) are stored as the reported values the per-visit and per-discharge
+indicators divide by (``finance_visits``, ``finance_discharges``).
 """
 
 from __future__ import annotations
@@ -15,12 +17,13 @@ from sqlalchemy import Connection, select
 
 from sanyi.indicators.errors import INDICATOR_PERIOD_LOCKED
 from sanyi.indicators.services import lock_of, locked_periods
-from sanyi.indicators.tables import FINANCE_AMOUNTS, institution_finance
+from sanyi.indicators.tables import FINANCE_AMOUNTS, institution_finance, reported_values
 from sanyi.infrastructure.importer import BufferedLoader
 from sanyi.infrastructure.sheets import (
     IMPORT_DUPLICATE_KEY,
     IMPORT_INCONSISTENT,
     IMPORT_UNKNOWN_REFERENCE,
+    INTEGER,
     Column,
     SheetSpec,
     decimal,
@@ -63,6 +66,16 @@ _HEADERS: Final = {
     "activity_costs": ("医疗活动费用", "业务活动费用（医疗）", "cost of medical activities", "1150000.00"),
     "fiscal_subsidy": ("财政补助收入", "财政基本支出与项目补助", "government subsidy", "90000.00"),
 }
+# The counts a finance return states, by the reported element each one fills.
+COUNTS: Final = {
+    "finance_visits": (
+        "门急诊人次",
+        "当月门诊与急诊人次（可空）",
+        "outpatient and emergency visits (optional)",
+        "3600",
+    ),
+    "finance_discharges": ("出院人次", "当月出院人次（可空）", "discharges in the month (optional)", "410"),
+}
 
 FINANCE: Final = SheetSpec(
     "finance",
@@ -85,14 +98,21 @@ FINANCE: Final = SheetSpec(
         Column(
             "source", "数据来源", "来源说明（可空）", "source note (optional)", text(200), False, "财务月报"
         ),
+        *(
+            Column(element, header, zh, en, INTEGER, False, example)
+            for element, (header, zh, en, example) in COUNTS.items()
+        ),
     ),
     notes_zh=(
         "金额单位为元，最多两位小数；医疗收入须等于门急诊收入与住院收入之和。",
         "已审核锁定期间的数据不能导入或修改。",
+        "门急诊人次、出院人次填写时记为当月报送值（次均费用指标的分母）；空白不改变已报送的人次。",
     ),
     notes_en=(
         "Amounts in yuan, at most two decimals; medical income must equal outpatient plus inpatient income.",
         "Months in an approved (locked) period cannot be imported or changed.",
+        "Visit and discharge counts, when given, are the month's reported values (the denominators of the"
+        " per-visit and per-discharge indicators); an empty cell leaves a reported count as it was.",
     ),
 )
 
@@ -190,4 +210,18 @@ class FinanceLoader(BufferedLoader):
             }
             for v in batch
         ]
+        counts = [
+            {
+                "unit_code": v["institution_code"],
+                "month": v["month"],
+                "element": element,
+                "value": Decimal(v[element]),
+                "source": v["source"],
+            }
+            for v in batch
+            for element in COUNTS
+            if v[element] is not None
+        ]
+        if counts:
+            upsert(connection, reported_values, counts, ["unit_code", "month", "element"])
         return upsert(connection, institution_finance, rows, ["institution_code", "month"])

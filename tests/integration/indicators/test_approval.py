@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from sanyi.bootstrap import Container, import_loader
-from sanyi.indicators.api import FINANCE, Span, ValuesQuery, catalogue, institution_finance
+from sanyi.indicators.api import FINANCE, Span, ValuesQuery, catalogue, institution_finance, reported_values
 from sanyi.infrastructure.audit import Actor, audit_log
 from sanyi.infrastructure.importer import OnError, run_import
 from sanyi.kernel.errors import DomainError
@@ -162,6 +162,58 @@ def test_finance_import_reports_every_bad_row(region: Container, tmp_path: Path)
             )
         ).scalar_one()
     assert stored.fen == 30000
+
+
+def _reported(container: Container, unit: str, month: str) -> dict[str, Decimal]:
+    r = reported_values.c
+    with container.uow() as uow:
+        found = uow.connection.execute(
+            select(r.element, r.value).where((r.unit_code == unit) & (r.month == month))
+        ).all()
+    return {element: value for element, value in found if element in ("finance_visits", "finance_discharges")}
+
+
+def test_the_counts_of_a_finance_return_become_its_reported_visits_and_discharges(
+    region: Container, tmp_path: Path
+) -> None:
+    hospital = _hospital(region)
+    before = _reported(region, hospital, "2023-03")
+    assert set(before) == {"finance_visits", "finance_discharges"}  # the synthetic region's own
+    rows = [
+        [*_row(hospital, "2024-01"), "3600", "410"],
+        [*_row(hospital, "2024-02"), "3700", ""],  # no discharges stated: none recorded
+        [*_row(hospital, "2023-03"), "", ""],  # empty counts leave the reported ones as they were
+        [*_row(hospital, "2024-03"), "-5", "x"],  # both counts bad, the row is not written
+    ]
+    result = run_import(
+        region.uow,
+        region.audit,
+        OFFICE,
+        import_loader("finance"),
+        _finance_csv(tmp_path / "counts.csv", rows),
+        OnError.SKIP,
+    )
+    assert {(i.row, i.field, i.code) for i in result.issues} == {
+        (5, "门急诊人次", "IMPORT_NEGATIVE"),
+        (5, "出院人次", "IMPORT_BAD_NUMBER"),
+    }
+    assert result.committed and result.inserted + result.updated == 3
+    assert _reported(region, hospital, "2024-01") == {
+        "finance_visits": Decimal(3600),
+        "finance_discharges": Decimal(410),
+    }
+    assert _reported(region, hospital, "2024-02") == {"finance_visits": Decimal(3700)}
+    assert _reported(region, hospital, "2023-03") == before
+    assert _reported(region, hospital, "2024-03") == {}
+    again = [[*_row(hospital, "2024-01"), "3650", "410"]]
+    run_import(
+        region.uow,
+        region.audit,
+        OFFICE,
+        import_loader("finance"),
+        _finance_csv(tmp_path / "again.csv", again),
+    )
+    assert _reported(region, hospital, "2024-01")["finance_visits"] == Decimal(3650)  # replaced, not added
 
 
 def test_the_quarterly_report_has_a_sheet_per_theme_with_numerators_and_denominators(
