@@ -153,3 +153,16 @@ def test_settling_a_part_in_slices_of_persons_changes_no_row(region: Path) -> No
     assert sliced.to_pylist() == whole.to_pylist()
     assert whole.num_rows == tables["encounters"].num_rows > 100
     assert sum(1 for s in whole["status"].to_pylist() if s == "settled") > 50
+
+
+@pytest.mark.spark
+def test_a_shuffle_partition_per_bucket_changes_no_row_and_leaves_the_session_as_it_was(
+    region: Path, local: Path, spark_session: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Many small buckets (as a large region has) give the same settlements; the session's own
+    shuffle partitions are restored for the queries that follow."""
+    monkeypatch.setattr("sanyi.analytics.spark.BUCKET_BYTES", 64 * 1024)
+    before = spark_session.conf.get("spark.sql.shuffle.partitions")
+    run_job("settle", region, tmp_path, SparkBackend(session=spark_session, partitions=3), scheme=SCHEME)
+    assert rows(tmp_path / "settle") == rows(local / "settle")
+    assert spark_session.conf.get("spark.sql.shuffle.partitions") == before

@@ -166,11 +166,19 @@ class SparkBackend:
             for name, t in tables.items()
             if t.broadcast
         }
-        blobs, empty = self._keyed(tables, buckets)
-        result = blobs.groupBy("bucket").applyInArrow(
-            _grouped(fn, empty, broadcast, schema), self._schema(schema)
-        )
-        return self._write(result, target)
+        # The joins and the grouping shuffle the whole region: with the session's few partitions one
+        # sort held a quarter of a 5 M region's fee lines and ran the heap out reading its spills. One
+        # shuffle partition per bucket keeps each to a bucket's rows.
+        shuffle = self.session.conf.get("spark.sql.shuffle.partitions")
+        self.session.conf.set("spark.sql.shuffle.partitions", str(buckets))
+        try:
+            blobs, empty = self._keyed(tables, buckets)
+            result = blobs.groupBy("bucket").applyInArrow(
+                _grouped(fn, empty, broadcast, schema), self._schema(schema)
+            )
+            return self._write(result, target)
+        finally:
+            self.session.conf.set("spark.sql.shuffle.partitions", shuffle)
 
     def sql(self, query: str, tables: Mapping[str, Path]) -> pa.Table:
         import sqlglot
