@@ -11,6 +11,7 @@ Input tables (columns):
     enc(id, institution, person, type, start_at, end_at, referral)   up(id)  -- upward referrals
     people(person, county, birth, death, key_flag)                signed(person, start_on, end_on)
     inst(code, county, beds, opened_on)                           ends(month, day)
+    bed_spans(code, start_on, end_on, beds)                       -- changed counts: [start, end)
     sites(institution, practitioner, main)                        doctors(code, specialty, licence_type)
     communities(code, county)                                     -- the lead institution's county
     fin(institution, month, <FINANCE_AMOUNTS in fen>)             -- finance returns
@@ -26,7 +27,9 @@ The money queries (``MONEY_SOURCES``) count fen; ``in_yuan`` turns their values 
 ``months``, ``abx`` and ``complications`` are reference tables given inline (``reference_inputs``).
 Bed days are counted by Beijing date as the national statistics count them (a patient in a bed at
 midnight; admitted and discharged the same day counts one day), clipped to each month; a stay with no
-discharge yet occupies its bed to the end of the span.
+discharge yet occupies its bed to the end of the span. Beds and open bed days count an institution's
+beds as they stood on each day: ``bed_spans`` holds the spans of the institutions whose count changed
+(one row per span, NULL for an open end); the others keep ``inst.beds`` throughout.
 """
 
 from __future__ import annotations
@@ -128,9 +131,19 @@ UNION ALL SELECT '', county, month, 'signed_key_group_persons', COUNT(*) FROM f
 
 # Paediatric doctors: 诊疗科目 儿科 (07) and its sub-specialties 07xx.
 REGISTRY_SQL: Final = """
-WITH standing AS (
-    SELECT i.code, i.county, i.beds, d.month FROM inst i CROSS JOIN ends d
-    WHERE i.opened_on IS NULL OR i.opened_on <= d.day
+WITH counted AS (
+    SELECT i.code, i.county, i.opened_on, COALESCE(b.beds, i.beds) AS beds, b.start_on, b.end_on
+    FROM inst i LEFT JOIN bed_spans b ON b.code = i.code
+), standing AS (
+    SELECT c.code, c.county, c.beds, d.month FROM counted c CROSS JOIN ends d
+    WHERE (c.opened_on IS NULL OR c.opened_on <= d.day)
+      AND (c.start_on IS NULL OR c.start_on <= d.day) AND (c.end_on IS NULL OR d.day < c.end_on)
+), open_days AS (
+    SELECT c.code, c.county, c.beds, m.month,
+           greatest(m.first_day, COALESCE(c.opened_on, m.first_day), COALESCE(c.start_on, m.first_day))
+               AS since,
+           least(m.next_day, COALESCE(c.end_on, m.next_day)) AS until
+    FROM counted c CROSS JOIN months m
 ), paediatric AS (
     SELECT s.institution, COUNT(*) AS doctors FROM sites s JOIN doctors p ON p.code = s.practitioner
     WHERE s.main AND p.licence_type = 'doctor' AND p.specialty LIKE '07%'
@@ -142,10 +155,9 @@ UNION ALL SELECT o.code, o.county, o.month, 'paediatric_doctors', CAST(COALESCE(
     FROM standing o LEFT JOIN paediatric p ON p.institution = o.code
 UNION ALL SELECT '', c.county, d.month, 'medical_communities', COUNT(*)
     FROM communities c CROSS JOIN ends d GROUP BY ALL
-UNION ALL SELECT i.code, i.county, m.month, 'open_bed_days',
-    CAST(i.beds AS BIGINT) * date_diff('day', greatest(m.first_day, COALESCE(i.opened_on, m.first_day)),
-                                              m.next_day)
-    FROM inst i CROSS JOIN months m WHERE i.opened_on IS NULL OR i.opened_on < m.next_day
+UNION ALL SELECT code, county, month, 'open_bed_days',
+    SUM(CAST(beds AS BIGINT) * date_diff('day', since, until))
+    FROM open_days WHERE since < until GROUP BY code, county, month
 """
 
 

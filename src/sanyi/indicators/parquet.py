@@ -57,6 +57,8 @@ VIEWS: Final = {
     "signed": "SELECT person_id AS person, birth_date AS start_on, birth_date AS end_on "
     "FROM residents WHERE FALSE",  # no contracts in the region
     "inst": "SELECT code, substr(area_code, 1, 6) AS county, beds, opened_on FROM institutions",
+    "bed_spans": "SELECT code, CAST(NULL AS DATE) AS start_on, CAST(NULL AS DATE) AS end_on, beds "
+    "FROM institutions WHERE FALSE",  # a region's bed counts never change
     "sites": "SELECT institution_code AS institution, practitioner_code AS practitioner, main "
     "FROM practice_sites",
     "doctors": "SELECT code, specialty, licence_type FROM practitioners",
@@ -88,7 +90,7 @@ QUERIES: Final = {
     "residents": (RESIDENT_SQL, ("people", "signed"), ("residents",)),
     "registry": (
         REGISTRY_SQL,
-        ("inst", "sites", "doctors", "communities"),
+        ("inst", "bed_spans", "sites", "doctors", "communities"),
         ("institutions", "practice_sites", "practitioners", "medical_groups"),
     ),
     "finance": (FINANCE_SQL, ("fin", "inst"), ("institution_finance", "institutions")),

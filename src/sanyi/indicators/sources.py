@@ -41,6 +41,8 @@ from sanyi.knowledge.quality import antibacterial_products
 from sanyi.pricing.api import case_versions, count_by_area
 from sanyi.registry.api import (
     PRIMARY_CARE_KINDS,
+    bed_changes,
+    bed_spans,
     institutions,
     medical_group_members,
     medical_groups,
@@ -361,6 +363,7 @@ def registry_facts(connection: Connection, first: str, last: str, ends: Sequence
             },
             {"code": text, "county": text, "beds": pa.int32(), "opened_on": pa.date32()},
         ),
+        "bed_spans": _bed_spans(connection, {r[0]: r[2] for r in listed}),
         "sites": _table(
             {
                 "institution": [r[0] for r in sites],
@@ -384,6 +387,24 @@ def registry_facts(connection: Connection, first: str, last: str, ends: Sequence
         "ends": _ends(ends),
     }
     return _query(tables, with_inputs(REGISTRY_SQL, {"months": months_values(first, last)}))
+
+
+def _bed_spans(connection: Connection, beds: dict[str, int]) -> pa.Table:
+    """The bed counts of the institutions whose count changed, span by span."""
+    spans = [
+        (code, span)
+        for code, changes in bed_changes(connection).items()
+        for span in bed_spans(beds[code], changes)
+    ]
+    return _table(
+        {
+            "code": [code for code, _ in spans],
+            "start_on": [span.start for _, span in spans],
+            "end_on": [span.end for _, span in spans],
+            "beds": [span.beds for _, span in spans],
+        },
+        {"code": pa.string(), "start_on": pa.date32(), "end_on": pa.date32(), "beds": pa.int32()},
+    )
 
 
 def _reported_rows(connection: Connection, fallback: bool) -> list[Any]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
 from sanyi.kernel.masking import mask_citizen_id, mask_name, mask_phone
 from sanyi.registry.model import (
@@ -25,6 +25,7 @@ from sanyi.registry.model import (
 )
 from sanyi.registry.tables import (
     areas,
+    institution_bed_changes,
     institution_departments,
     institutions,
     practice_sites,
@@ -55,6 +56,13 @@ def institution_records(connection: Connection, unmasked: bool = False) -> Itera
         select(institution_departments).order_by(institution_departments.c.department_code)
     ):
         offered.setdefault(code, []).append(department)
+    # The latest change's date, so that re-importing the file finds the count unchanged.
+    changes = institution_bed_changes.c
+    changed_on = dict(
+        connection.execute(
+            select(changes.institution_code, func.max(changes.changed_on)).group_by(changes.institution_code)
+        ).all()
+    )
     query = select(institutions).order_by(institutions.c.code).execution_options(yield_per=STREAM)
     for row in connection.execute(query):
         yield {
@@ -67,6 +75,7 @@ def institution_records(connection: Connection, unmasked: bool = False) -> Itera
             "ownership": Ownership(row.ownership),
             "for_profit": bool(row.for_profit),
             "beds": row.beds,
+            "beds_changed_on": changed_on.get(row.code),
             "opened_on": row.opened_on,
             "named_provincial": bool(row.named_provincial),
             "departments": tuple(offered.get(row.code, ())),

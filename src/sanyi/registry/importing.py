@@ -28,6 +28,7 @@ from sanyi.knowledge.codes import departments, divisions
 from sanyi.registry.model import GROUPS_OF_SCHEME, AreaLevel, PopulationGroup, Scheme
 from sanyi.registry.tables import (
     areas,
+    institution_bed_changes,
     institution_departments,
     institutions,
     practice_sites,
@@ -144,14 +145,92 @@ class InstitutionLoader(_KeyedLoader):
     key_header = "机构代码"
     area_fields = ("area_code",)
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.registered: dict[str, int] = {}  # code → bed count
+        self.last_change: dict[str, tuple[date, int]] = {}  # code → (date, count before) of its latest
+
     def begin(self, connection: Connection) -> None:
         self.areas.load(connection)
+        self.registered = dict(connection.execute(select(institutions.c.code, institutions.c.beds)).all())
+        c = institution_bed_changes.c
+        for code, changed_on, before in connection.execute(
+            select(c.institution_code, c.changed_on, c.beds_before).order_by(c.changed_on)
+        ):
+            self.last_change[code] = (changed_on, before)
 
     def check(self, row: int, values: dict[str, Any]) -> list[Issue]:
         issues = self.duplicate(row, values["code"]) + self.area(row, "行政区划代码", values["area_code"])
         for code in values["departments"]:
             issues += self.department(row, "诊疗科目", code)
-        return issues
+        return issues + self._bed_change(row, values)
+
+    def _bed_change(self, row: int, values: dict[str, Any]) -> list[Issue]:
+        """A changed bed count needs its date, and history is only added to at its end."""
+        registered = self.registered.get(values["code"])
+        changed_on: date | None = values["beds_changed_on"]
+        if registered is None or registered == values["beds"]:
+            return []
+        if changed_on is None:
+            return [
+                problem(
+                    IMPORT_INCONSISTENT,
+                    row,
+                    "床位变更日期",
+                    "",
+                    other_zh=f"已登记的床位数 {registered}",
+                    other_en=f"the registered bed count {registered}",
+                    reason_zh="床位数变化须填写变更日期",
+                    reason_en="a changed bed count needs the date it took effect",
+                )
+            ]
+        latest = self.last_change.get(values["code"])
+        if latest is not None and changed_on < latest[0]:
+            return [
+                problem(
+                    IMPORT_INCONSISTENT,
+                    row,
+                    "床位变更日期",
+                    changed_on.isoformat(),
+                    other_zh=f"已登记的最近一次床位变更（{latest[0].isoformat()}）",
+                    other_en=f"the latest recorded bed change ({latest[0].isoformat()})",
+                    reason_zh="变更日期不得早于最近一次变更",
+                    reason_en="a change may not precede the latest one",
+                )
+            ]
+        return []
+
+    def _bed_changes(self, batch: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The change rows of a checked batch; a second change on the same day keeps the first's count
+        before, and a count changed back on that day leaves a change of nothing (dropped below)."""
+        changes = []
+        for v in batch:
+            registered = self.registered.get(v["code"])
+            if registered is None or registered == v["beds"]:
+                continue
+            latest = self.last_change.get(v["code"])
+            before = latest[1] if latest is not None and latest[0] == v["beds_changed_on"] else registered
+            changes.append(
+                {
+                    "institution_code": v["code"],
+                    "changed_on": v["beds_changed_on"],
+                    "beds_before": before,
+                    "beds_after": v["beds"],
+                }
+            )
+        return changes
+
+    def _write_bed_changes(self, connection: Connection, changes: list[dict[str, Any]]) -> None:
+        c = institution_bed_changes.c
+        undone = [change for change in changes if change["beds_before"] == change["beds_after"]]
+        for change in undone:
+            connection.execute(
+                institution_bed_changes.delete().where(
+                    c.institution_code == change["institution_code"], c.changed_on == change["changed_on"]
+                )
+            )
+        kept = [change for change in changes if change["beds_before"] != change["beds_after"]]
+        upsert(connection, institution_bed_changes, kept, ["institution_code", "changed_on"])
 
     def flush(self, connection: Connection, final: bool) -> tuple[int, int]:
         batch = self.take()
@@ -174,6 +253,7 @@ class InstitutionLoader(_KeyedLoader):
             }
             for v in batch
         ]
+        self._write_bed_changes(connection, self._bed_changes(batch))
         written = upsert(connection, institutions, rows, ["code"])
         codes = [v["code"] for v in batch]
         connection.execute(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Final
@@ -142,6 +143,37 @@ class Institution:
     def region_code(self) -> str:
         """The 6-digit county code (the first six digits of the national code are the division)."""
         return self.area_code[:6]
+
+
+@dataclass(frozen=True, slots=True)
+class BedChange:
+    """An institution's bed count changed on a date (the new count holds from that day)."""
+
+    changed_on: date
+    beds_before: int
+    beds_after: int
+
+
+@dataclass(frozen=True, slots=True)
+class BedSpan:
+    """A bed count and the days it held: ``[start, end)``, None meaning unbounded."""
+
+    start: date | None
+    end: date | None
+    beds: int
+
+
+def bed_spans(beds: int, changes: Sequence[BedChange]) -> list[BedSpan]:
+    """The spans of an institution's bed count, given its current count and its changes.
+
+    Before the first change the count is that change's count before; between changes, the next
+    change's count before; after the last, the current count (so the registered count always wins).
+    """
+    ordered = sorted(changes, key=lambda change: change.changed_on)
+    starts: list[date | None] = [None, *(change.changed_on for change in ordered)]
+    ends: list[date | None] = [*(change.changed_on for change in ordered), None]
+    counts = [*(change.beds_before for change in ordered), beds]
+    return [BedSpan(start, end, count) for start, end, count in zip(starts, ends, counts, strict=True)]
 
 
 class GroupKind(enum.StrEnum):

@@ -11,6 +11,7 @@ from sanyi.registry.model import (
     Area,
     AreaLevel,
     Assistance,
+    BedChange,
     Enrollment,
     Grade,
     GroupKind,
@@ -29,6 +30,7 @@ from sanyi.registry.model import (
 )
 from sanyi.registry.tables import (
     areas,
+    institution_bed_changes,
     institution_departments,
     institutions,
     medical_group_members,
@@ -176,6 +178,18 @@ def get_institution(connection: Connection, code: str) -> Institution | None:
         .order_by(institution_departments.c.department_code)
     ).scalars()
     return to_institution(row, tuple(departments))
+
+
+def bed_changes(connection: Connection, code: str | None = None) -> dict[str, list[BedChange]]:
+    """Each institution's bed changes, oldest first (only one institution's when ``code`` is given)."""
+    c = institution_bed_changes.c
+    query = select(c.institution_code, c.changed_on, c.beds_before, c.beds_after).order_by(c.changed_on)
+    if code is not None:
+        query = query.where(c.institution_code == code)
+    found: dict[str, list[BedChange]] = {}
+    for institution, changed_on, before, after in connection.execute(query):
+        found.setdefault(institution, []).append(BedChange(changed_on, int(before), int(after)))
+    return found
 
 
 def first_institution(connection: Connection, kind: str) -> str | None:

@@ -36,6 +36,7 @@ from sanyi.registry.queries import (
     Page,
     _under,
     area_names,
+    bed_changes,
     get_institution,
     get_practitioner,
     get_resident,
@@ -155,6 +156,7 @@ class RegistryService:
                     ((LicenceType(kind), int(n)) for kind, n in staff), key=lambda pair: pair[0].value
                 ),
                 staff_total=sum(int(n) for _, n in staff),
+                bed_changes=bed_changes(connection, code).get(code, []),
             )
 
     def groups(self, viewer: Viewer) -> list[MedicalGroup]:

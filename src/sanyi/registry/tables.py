@@ -51,6 +51,19 @@ institution_departments = Table(
     Column("department_code", String(8), primary_key=True),
 )
 
+# Each change of an institution's bed count, dated, with the count before it: the indicators count
+# beds and open bed days as they stood in each month, not at today's count.
+institution_bed_changes = Table(
+    "institution_bed_changes",
+    metadata,
+    Column(
+        "institution_code", String(12), ForeignKey("institutions.code", ondelete="CASCADE"), primary_key=True
+    ),
+    Column("changed_on", Date, primary_key=True),
+    Column("beds_before", Integer, nullable=False),
+    Column("beds_after", Integer, nullable=False),
+)
+
 medical_groups = Table(
     "medical_groups",
     metadata,

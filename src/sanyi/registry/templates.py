@@ -118,6 +118,15 @@ INSTITUTIONS: Final = SheetSpec(
         ),
         Column("for_profit", "营利性", "是否营利性机构", "for profit", FLAG, False, "否", False),
         Column("beds", "编制床位数", "床位数", "beds", INTEGER, False, "300", 0),
+        Column(
+            "beds_changed_on",
+            "床位变更日期",
+            "床位数与已登记不同时必填：新床位数自该日起生效",
+            "required when the bed count differs from the registered one: the day the new count holds from",
+            DATE,
+            False,
+            "2026-07-01",
+        ),
         Column("opened_on", "开业日期", "开业或执业登记日期", "opening date", DATE, False, "1998-06-01"),
         Column(
             "named_provincial",
@@ -143,10 +152,15 @@ INSTITUTIONS: Final = SheetSpec(
     (
         "机构代码是自然键：再次导入同一机构会更新它，不会重复。",
         "区划代码须已在系统中，或为随附的 GB/T 2260 县级以上区划。",
+        "床位数变化时填写床位变更日期：系统保留每次变更，指标按各月当时的床位数计算；"
+        "变更日期不得早于该机构已登记的最近一次变更。",
     ),
     (
         "The institution code is the natural key: importing it again updates the record.",
         "The division must exist already or be a shipped GB/T 2260 division (county or above).",
+        "When the bed count changes, give the date it changed: every change is kept and the indicators "
+        "count each month's beds as they stood; the date may not precede the institution's latest "
+        "recorded change.",
     ),
 )
 

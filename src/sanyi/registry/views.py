@@ -11,6 +11,7 @@ from datetime import date
 
 from sanyi.kernel.masking import mask_citizen_id, mask_name, mask_phone
 from sanyi.registry.model import (
+    BedChange,
     Enrollment,
     Institution,
     KeyGroup,
@@ -72,3 +73,4 @@ class InstitutionDetail:
     groups: list[MedicalGroup]
     staff_by_licence: list[tuple[LicenceType, int]]
     staff_total: int
+    bed_changes: list[BedChange]  # oldest first

@@ -18,6 +18,7 @@ from sanyi.kernel.errors import DomainError
 from sanyi.pricing.api import PRICING_TABLES
 from sanyi.registry.api import (
     areas,
+    institution_bed_changes,
     institution_departments,
     institutions,
     medical_group_members,
@@ -164,7 +165,13 @@ def database_is_empty(engine: Engine) -> bool:
 def clear_region(engine: Engine) -> None:
     """Delete the registry, care, tiered-care, finance, procurement, traceability, pricing and synthetic data
     (accounts and the audit log stay)."""
-    tables = [*STATIC_TABLES.values(), *CHUNK_TABLES.values(), synth_runs, *TIERED_TABLES]
+    tables = [
+        *STATIC_TABLES.values(),
+        institution_bed_changes,
+        *CHUNK_TABLES.values(),
+        synth_runs,
+        *TIERED_TABLES,
+    ]
     tables += [institution_finance, reported_values, *PROCUREMENT_TABLES, *TRACE_TABLES, *PRICING_TABLES]
     ordered = [table for table in reversed(tables[0].metadata.sorted_tables) if table in tables]
     with engine.begin() as connection:

@@ -173,29 +173,72 @@ def test_the_parquet_face_counts_the_same(tmp_path: Path) -> None:
     assert _facts(found, ELEMENTS) == EXPECTED
 
 
-def test_open_bed_days_are_beds_times_days_from_the_opening_day() -> None:
-    inst = pa.table(
+def _registry_facts(inst: pa.Table, spans: pa.Table | None = None) -> dict[tuple[str, str, str], Decimal]:
+    empty = {name: pa.array([], TEXT) for name in ("institution", "practitioner")}
+    no_spans = pa.table(
         {
-            "code": ["H1", "H2"],
-            "county": ["330302", "330302"],
-            "beds": pa.array([10, 4], pa.int32()),
-            "opened_on": pa.array([None, date(2023, 2, 15)], pa.date32()),
+            "code": pa.array([], TEXT),
+            "start_on": pa.array([], pa.date32()),
+            "end_on": pa.array([], pa.date32()),
+            "beds": pa.array([], pa.int32()),
         }
     )
-    empty = {name: pa.array([], TEXT) for name in ("institution", "practitioner")}
     tables = {
         "inst": inst,
+        "bed_spans": no_spans if spans is None else spans,
         "sites": pa.table({**empty, "main": pa.array([], pa.bool_())}),
         "doctors": pa.table({name: pa.array([], TEXT) for name in ("code", "specialty", "licence_type")}),
         "communities": pa.table({"code": pa.array([], TEXT), "county": pa.array([], TEXT)}),
     }
-    inputs = {"months": reference_inputs(FIRST, LAST)["months"], "ends": ends_values([date(2023, 2, 28)])}
-    facts = _facts(_query(tables, with_inputs(REGISTRY_SQL, inputs)), {"open_bed_days"})
+    ends = ends_values([date(2023, 1, 31), date(2023, 2, 28)])
+    inputs = {"months": reference_inputs(FIRST, LAST)["months"], "ends": ends}
+    elements = {"open_bed_days", "beds", "institutions"}
+    return _facts(_query(tables, with_inputs(REGISTRY_SQL, inputs)), elements)
+
+
+def _inst(beds: list[int], opened_on: list[date | None]) -> pa.Table:
+    return pa.table(
+        {
+            "code": ["H1", "H2"],
+            "county": ["330302", "330302"],
+            "beds": pa.array(beds, pa.int32()),
+            "opened_on": pa.array(opened_on, pa.date32()),
+        }
+    )
+
+
+def test_open_bed_days_are_beds_times_days_from_the_opening_day() -> None:
+    facts = _registry_facts(_inst([10, 4], [None, date(2023, 2, 15)]))
     # H1 10 × 31 and 10 × 28; H2 4 × 14 (15–28 February), nothing in January.
-    assert facts == {
+    assert {key: value for key, value in facts.items() if key[2] == "open_bed_days"} == {
         ("H1", "2023-01", "open_bed_days"): Decimal(310),
         ("H1", "2023-02", "open_bed_days"): Decimal(280),
         ("H2", "2023-02", "open_bed_days"): Decimal(56),
+    }
+
+
+def test_a_changed_bed_count_counts_each_day_at_the_count_it_had() -> None:
+    # H1: 10 beds until 9 February, 16 from the 10th. H2 opened on 15 February; its count went from
+    # 2 to 4 on 1 February, before it opened, so only the 4 count.
+    spans = pa.table(
+        {
+            "code": ["H1", "H1", "H2", "H2"],
+            "start_on": pa.array([None, date(2023, 2, 10), None, date(2023, 2, 1)], pa.date32()),
+            "end_on": pa.array([date(2023, 2, 10), None, date(2023, 2, 1), None], pa.date32()),
+            "beds": pa.array([10, 16, 2, 4], pa.int32()),
+        }
+    )
+    facts = _registry_facts(_inst([16, 4], [None, date(2023, 2, 15)]), spans)
+    assert facts == {
+        ("H1", "2023-01", "open_bed_days"): Decimal(310),
+        ("H1", "2023-02", "open_bed_days"): Decimal(10 * 9 + 16 * 19),
+        ("H2", "2023-02", "open_bed_days"): Decimal(4 * 14),
+        ("H1", "2023-01", "beds"): Decimal(10),  # the count at each month's end
+        ("H1", "2023-02", "beds"): Decimal(16),
+        ("H2", "2023-02", "beds"): Decimal(4),
+        ("H1", "2023-01", "institutions"): Decimal(1),  # one row a month, however many spans
+        ("H1", "2023-02", "institutions"): Decimal(1),
+        ("H2", "2023-02", "institutions"): Decimal(1),
     }
 
 

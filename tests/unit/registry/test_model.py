@@ -1,6 +1,8 @@
 from datetime import date
 
 from sanyi.registry.api import (
+    BedChange,
+    BedSpan,
     Enrollment,
     Institution,
     InstitutionKind,
@@ -10,6 +12,7 @@ from sanyi.registry.api import (
     Resident,
     Scheme,
     Tier,
+    bed_spans,
 )
 
 
@@ -54,3 +57,13 @@ def test_institution_classes() -> None:
     assert centre.primary_care and centre.region_code == "330302"
     assert not InstitutionKind.GENERAL.primary_care
     assert Tier.THIRD.label_zh == "三级"
+
+
+def test_bed_spans_give_each_count_its_days_and_end_at_the_registered_count() -> None:
+    assert bed_spans(40, []) == [BedSpan(None, None, 40)]
+    changes = [BedChange(date(2025, 1, 1), 50, 60), BedChange(date(2024, 7, 1), 40, 50)]  # any order
+    assert bed_spans(60, changes) == [
+        BedSpan(None, date(2024, 7, 1), 40),
+        BedSpan(date(2024, 7, 1), date(2025, 1, 1), 50),
+        BedSpan(date(2025, 1, 1), None, 60),
+    ]

@@ -132,12 +132,19 @@ class VolumeOut(BaseModel):
         )
 
 
+class BedChangeOut(BaseModel):
+    changed_on: date
+    beds_before: int
+    beds_after: int
+
+
 class InstitutionDetailOut(InstitutionOut):
     departments: list[CodeName]
     groups: list[GroupOut]
     staff_by_licence: dict[str, int]
     staff_total: int
     volumes: list[VolumeOut]
+    bed_changes: list[BedChangeOut]  # oldest first
 
 
 class SiteOut(BaseModel):
@@ -286,6 +293,10 @@ def institution_detail(request: Request, code: str) -> InstitutionDetailOut:
         staff_by_licence={licence.value: n for licence, n in detail.staff_by_licence},
         staff_total=detail.staff_total,
         volumes=[VolumeOut.of(volume) for volume in volumes],
+        bed_changes=[
+            BedChangeOut(changed_on=c.changed_on, beds_before=c.beds_before, beds_after=c.beds_after)
+            for c in detail.bed_changes
+        ],
     )
 
 
