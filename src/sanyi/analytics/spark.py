@@ -19,6 +19,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, Final
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as ds
@@ -31,6 +32,7 @@ from sanyi.kernel.errors import DomainError
 BUCKET_BYTES: Final = 8 * 1024 * 1024  # compressed Parquet per bucket: a few thousand persons
 BLOB_SCHEMA: Final = pa.schema([("bucket", pa.int32()), ("name", pa.string()), ("data", pa.binary())])
 KEY: Final = "__sanyi_key"
+CUT_ROWS: Final = 250_000  # rows gathered before cutting them by bucket (≈ 50 MB of fee lines in Arrow)
 
 
 def _session(master: str, partitions: int) -> Any:
@@ -67,21 +69,43 @@ def _ipc(table: pa.Table) -> bytes:
 
 
 def _blobs(name: str) -> Any:
-    """A ``mapInArrow`` function: each batch's rows, cut by bucket, as (bucket, table name, IPC)."""
+    """A ``mapInArrow`` function: the rows, cut by bucket, as (bucket, table name, IPC).
+
+    Rows are gathered over batches before cutting: cut batch by batch, a 10,000-row batch of a
+    region with hundreds of buckets became hundreds of blobs of a few rows, each with its own IPC
+    header, and the number of blobs grew with rows × buckets (39 GB of shuffle for a 4.2 GB region).
+    """
 
     def cut(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        gathered: list[pa.RecordBatch] = []
+        rows = 0
         for batch in batches:
-            table = pa.Table.from_batches([batch])
-            rows = table.drop_columns([KEY])
-            keys = table.column(KEY)
-            out: dict[str, list[Any]] = {"bucket": [], "name": [], "data": []}
-            for bucket in pc.unique(keys).to_pylist():
-                out["bucket"].append(bucket)
-                out["name"].append(name)
-                out["data"].append(_ipc(rows.filter(pc.equal(keys, bucket))))
-            yield pa.RecordBatch.from_pydict(out, schema=BLOB_SCHEMA)
+            gathered.append(batch)
+            rows += batch.num_rows
+            if rows >= CUT_ROWS:
+                yield _cut_by_bucket(name, pa.Table.from_batches(gathered))
+                gathered, rows = [], 0
+        if rows:
+            yield _cut_by_bucket(name, pa.Table.from_batches(gathered))
 
     return cut
+
+
+def _cut_by_bucket(name: str, table: pa.Table) -> pa.RecordBatch:
+    """One blob per bucket present: sort by bucket once, then slice each run of equal buckets."""
+    ordered = table.take(pc.sort_indices(table.column(KEY)))
+    keys = ordered.column(KEY).to_numpy()
+    rows = ordered.drop_columns([KEY])
+    starts = [0, *(np.flatnonzero(np.diff(keys)) + 1).tolist()]
+    ends = [*starts[1:], len(keys)]
+    return pa.RecordBatch.from_pydict(
+        {
+            "bucket": [int(keys[start]) for start in starts],
+            "name": [name] * len(starts),
+            "data": [_ipc(rows.slice(start, end - start)) for start, end in zip(starts, ends, strict=True)],
+        },
+        schema=BLOB_SCHEMA,
+    )
 
 
 def _grouped(
