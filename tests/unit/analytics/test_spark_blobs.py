@@ -11,7 +11,8 @@ from sanyi.analytics.spark import CUT_ROWS, KEY, _blobs
 
 def _batches(buckets: list[int], size: int) -> list[pa.RecordBatch]:
     table = pa.table({"id": list(range(len(buckets))), KEY: pa.array(buckets, pa.int32())})
-    return table.to_batches(max_chunksize=size)
+    batches: list[pa.RecordBatch] = table.to_batches(max_chunksize=size)
+    return batches
 
 
 def _blob_rows(out: list[pa.RecordBatch]) -> list[tuple[int, str, list[Any]]]:
