@@ -68,7 +68,7 @@ def _ipc(table: pa.Table) -> bytes:
     return bytes(sink.getvalue().to_pybytes())
 
 
-def _blobs(name: str) -> Any:
+def _blobs(name: str, gather: int = CUT_ROWS) -> Any:
     """A ``mapInArrow`` function: the rows, cut by bucket, as (bucket, table name, IPC).
 
     Rows are gathered over batches before cutting: cut batch by batch, a 10,000-row batch of a
@@ -82,7 +82,7 @@ def _blobs(name: str) -> Any:
         for batch in batches:
             gathered.append(batch)
             rows += batch.num_rows
-            if rows >= CUT_ROWS:
+            if rows >= gather:
                 yield _cut_by_bucket(name, pa.Table.from_batches(gathered))
                 gathered, rows = [], 0
         if rows:
